@@ -1,0 +1,35 @@
+"""wsasim: a deterministic Winsock simulator with a virtual network and a virtual clock.
+
+On it, Winsock's connection calls behave as Microsoft documents them (profile
+``"documented"``) or as Windows 10/11 does (profile ``"windows"``), in virtual time: a 21 s
+SYN timeout takes microseconds. See SPEC.md section 5.
+
+    net = wsasim.Network()
+    client = net.add_host("client", ["192.0.2.10/24"])
+    ws = client.winsock          # the low-level API of SPEC.md section 4
+"""
+
+from wsasim._state import State
+from wsasim.clock import Clock, Timer
+from wsasim.host import Host, Interface
+from wsasim.network import Attempt, Deadlock, Network
+from wsasim.profiles import DOCUMENTED, PROFILES, WINDOWS, Profile
+from wsasim.timing import TcpTiming
+from wsasim.winsock import Winsock
+
+__all__ = [
+    "DOCUMENTED",
+    "PROFILES",
+    "WINDOWS",
+    "Attempt",
+    "Clock",
+    "Deadlock",
+    "Host",
+    "Interface",
+    "Network",
+    "Profile",
+    "State",
+    "TcpTiming",
+    "Timer",
+    "Winsock",
+]

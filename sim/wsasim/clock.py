@@ -1,0 +1,109 @@
+"""The virtual clock: a heap of ``(time, sequence, timer)`` that moves only when told.
+
+This module owns simulated time and the order in which scheduled callbacks run. Two callbacks
+due at the same instant run in the order they were scheduled (the sequence number breaks ties,
+as in SimPy's ``(time, priority, seq, event)`` heap), so a scenario replays identically. Time
+never goes backwards and the clock never reads the wall clock (trio's MockClock: "time can't
+go backwards").
+
+It knows nothing of networks or sockets.
+"""
+
+from __future__ import annotations
+
+import heapq
+import itertools
+from collections.abc import Callable
+
+
+class Timer:
+    """A scheduled callback; :meth:`cancel` stops it from running."""
+
+    __slots__ = ("callback", "when")
+
+    def __init__(self, when: float, callback: Callable[[], object]) -> None:
+        self.when = when
+        self.callback: Callable[[], object] | None = callback
+
+    def cancel(self) -> None:
+        """Cancel the callback (a no-op if it has run or was cancelled)."""
+        self.callback = None
+
+    @property
+    def cancelled(self) -> bool:
+        """True once cancelled or run."""
+        return self.callback is None
+
+
+class Clock:
+    """Virtual seconds and the callbacks due at them."""
+
+    __slots__ = ("_heap", "_now", "_seq")
+
+    def __init__(self) -> None:
+        self._now = 0.0
+        self._heap: list[tuple[float, int, Timer]] = []
+        self._seq = itertools.count()
+
+    @property
+    def now(self) -> float:
+        """Virtual seconds since the clock was made."""
+        return self._now
+
+    def call_at(self, when: float, callback: Callable[[], object]) -> Timer:
+        """Run ``callback`` at virtual time ``when`` (now, if ``when`` is in the past).
+
+        Raises:
+            TypeError: ``when`` is not a number or ``callback`` is not callable.
+            ValueError: ``when`` is NaN.
+        """
+        if isinstance(when, bool) or not isinstance(when, (int, float)):
+            raise TypeError(f"when must be a number of seconds, not {type(when).__name__}")
+        if when != when:
+            raise ValueError("when must not be NaN")
+        if not callable(callback):
+            raise TypeError(f"callback must be callable, not {type(callback).__name__}")
+        timer = Timer(max(float(when), self._now), callback)
+        heapq.heappush(self._heap, (timer.when, next(self._seq), timer))
+        return timer
+
+    def call_later(self, delay: float, callback: Callable[[], object]) -> Timer:
+        """Run ``callback`` ``delay`` virtual seconds from now."""
+        return self.call_at(self._now + delay, callback)
+
+    def next_time(self) -> float | None:
+        """When the next live callback is due, or None if nothing is scheduled."""
+        heap = self._heap
+        while heap and heap[0][2].callback is None:
+            heapq.heappop(heap)
+        return heap[0][0] if heap else None
+
+    def step(self) -> bool:
+        """Move to the next due callback and run it. False if nothing is scheduled."""
+        heap = self._heap
+        while heap:
+            when, _, timer = heapq.heappop(heap)
+            callback = timer.callback
+            if callback is None:
+                continue
+            timer.callback = None
+            self._now = when
+            callback()
+            return True
+        return False
+
+    def run_until(self, when: float) -> None:
+        """Run every callback due up to ``when``, then set the time to ``when``."""
+        if when < self._now:
+            raise ValueError(f"time can't go backwards (now {self._now}, asked {when})")
+        while True:
+            due = self.next_time()
+            if due is None or due > when:
+                break
+            self.step()
+        self._now = when
+
+    def run_until_idle(self) -> None:
+        """Run callbacks until none is scheduled."""
+        while self.step():
+            pass

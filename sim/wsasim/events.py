@@ -1,0 +1,91 @@
+"""Network-event notification: WSAEventSelect's event objects and WSAAsyncSelect's messages.
+
+This module owns how a network event (FD_CONNECT, FD_WRITE, ...) reaches an application that
+asked for it, and Windows' re-enabling rule (WSAEventSelect and WSAAsyncSelect documents):
+once an event has been reported, it is not reported again until the call that "re-enables"
+it (recv for FD_READ, accept for FD_ACCEPT, connect for FD_CONNECT, send for FD_WRITE);
+FD_CLOSE is reported once. A socket has at most one registration: WSAEventSelect and
+WSAAsyncSelect cancel each other.
+
+* WSAEventSelect records the event and its error code in the registration (read and cleared
+  by WSAEnumNetworkEvents) and signals the event object (manual-reset, as WSACreateEvent
+  makes it).
+* WSAAsyncSelect posts ``(msg, wParam=socket, lParam=WSAMAKESELECTREPLY(event, error))`` to
+  the window's queue.
+
+It does not decide when an event happens; :mod:`wsasim.tcp`, :mod:`wsasim.udp` and
+:mod:`wsasim.winsock` call :func:`post`.
+"""
+
+from __future__ import annotations
+
+from wsaconnect import constants as C
+
+
+class EventObject:
+    """A manual-reset event object (WSACreateEvent)."""
+
+    __slots__ = ("signaled",)
+
+    def __init__(self) -> None:
+        self.signaled = False
+
+
+class MessageWindow:
+    """A message-only window: a queue of posted messages."""
+
+    __slots__ = ("messages",)
+
+    def __init__(self) -> None:
+        self.messages: list[tuple[int, int, int]] = []
+
+
+class Registration:
+    """What a socket asked to be told about, and how."""
+
+    __slots__ = ("armed", "errors", "event", "mask", "msg", "recorded", "window")
+
+    def __init__(
+        self,
+        mask: int,
+        *,
+        event: EventObject | None = None,
+        window: MessageWindow | None = None,
+        msg: int = 0,
+    ) -> None:
+        self.mask = mask
+        self.armed = C.FD_ALL_EVENTS
+        self.event = event
+        self.window = window
+        self.msg = msg
+        self.recorded = 0
+        self.errors = [0] * C.FD_MAX_EVENTS
+
+
+def make_select_reply(event: int, error: int) -> int:
+    """WSAMAKESELECTREPLY: the lParam of a WSAAsyncSelect message."""
+    return ((error & 0xFFFF) << 16) | (event & 0xFFFF)
+
+
+def post(registration: Registration | None, handle: int, bit: int, error: int = 0) -> None:
+    """Report network event number ``bit`` (FD_*_BIT) with ``error`` to a registration."""
+    if registration is None:
+        return
+    flag = 1 << bit
+    if not (registration.mask & registration.armed & flag):
+        return
+    registration.armed &= ~flag
+    if registration.event is not None:
+        registration.recorded |= flag
+        registration.errors[bit] = error
+        registration.event.signaled = True
+    elif registration.window is not None:
+        registration.window.messages.append(
+            (registration.msg, handle, make_select_reply(flag, error))
+        )
+
+
+def rearm(registration: Registration | None, bit: int) -> None:
+    """Re-enable event number ``bit`` after the call that re-enables it."""
+    if registration is not None:
+        registration.armed |= 1 << bit

@@ -1,0 +1,213 @@
+"""A simulated host: its addresses, its handle table, its ports and its Winsock.
+
+This module owns what belongs to one machine: the interfaces it was given plus loopback
+(127.0.0.1/8 and ::1, SPEC.md section 5), the handles of its sockets, event objects and
+windows, its port table, whether its network subsystem is down, and which of its listeners
+takes an incoming connection.
+
+Routing between hosts, faults and time belong to :mod:`wsasim.network`.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+from typing import TYPE_CHECKING, NamedTuple
+
+from wsaconnect import addresses as A
+from wsaconnect import constants as C
+from wsaconnect.addresses import SockAddr
+from wsasim._state import State
+from wsasim.events import EventObject, MessageWindow
+from wsasim.ports import PortTable
+from wsasim.sockets import Socket
+
+if TYPE_CHECKING:
+    from wsasim.network import Network
+    from wsasim.winsock import Winsock
+
+#: Anything a handle can name.
+HandleObject = Socket | EventObject | MessageWindow
+
+
+class Interface(NamedTuple):
+    """One address of a host, with its prefix length."""
+
+    family: int
+    packed: bytes
+    prefixlen: int
+
+    @property
+    def host(self) -> str:
+        """The address as text."""
+        return SockAddr(self.family, self.packed, 0).host
+
+    @property
+    def loopback(self) -> bool:
+        """True for 127.0.0.0/8 and ::1."""
+        return A.is_loopback(self.packed)
+
+    def contains(self, packed: bytes) -> bool:
+        """True when ``packed`` is on this interface's subnet."""
+        if len(packed) != len(self.packed):
+            return False
+        bits = len(packed) * 8
+        mask = ((1 << bits) - 1) ^ ((1 << (bits - self.prefixlen)) - 1)
+        return (int.from_bytes(packed, "big") & mask) == (int.from_bytes(self.packed, "big") & mask)
+
+    @property
+    def broadcast(self) -> bytes | None:
+        """The subnet-directed broadcast address (IPv4 with a prefix under /31), else None."""
+        if self.family != C.AF_INET or self.prefixlen >= 31:
+            return None
+        host_bits = (1 << (32 - self.prefixlen)) - 1
+        return (int.from_bytes(self.packed, "big") | host_bits).to_bytes(4, "big")
+
+    def __str__(self) -> str:
+        return f"{self.host}/{self.prefixlen}"
+
+
+def parse_interface(text: object) -> Interface:
+    """Parse ``"192.0.2.10/24"`` or ``"2001:db8::10"`` (a host prefix if none is given).
+
+    Raises:
+        TypeError: not a str.
+        ValueError: not an address with an optional prefix.
+    """
+    if not isinstance(text, str):
+        raise TypeError(f"addresses must be str like '192.0.2.10/24', not {type(text).__name__}")
+    try:
+        iface = ipaddress.ip_interface(text)
+    except ValueError as exc:
+        raise ValueError(f"addresses: {text!r} is not an address with a prefix ({exc})") from None
+    family = C.AF_INET if iface.version == 4 else C.AF_INET6
+    return Interface(family, iface.ip.packed, iface.network.prefixlen)
+
+
+_LOOPBACK = (
+    Interface(C.AF_INET, bytes([127, 0, 0, 1]), 8),
+    Interface(C.AF_INET6, b"\x00" * 15 + b"\x01", 128),
+)
+
+
+class Host:
+    """One machine on a :class:`~wsasim.network.Network`. Make it with ``net.add_host``."""
+
+    def __init__(self, network: Network, name: str, interfaces: list[Interface]) -> None:
+        from wsasim.winsock import Winsock
+
+        self.name = name
+        self.network = network
+        self.interfaces: tuple[Interface, ...] = tuple(interfaces) + _LOOPBACK
+        self.network_down = False
+        self.objects: dict[int, HandleObject] = {}
+        self._next_handle = 0x100
+        span = len(network.ephemeral_ports)
+        self.ports = PortTable(network.ephemeral_ports, network.rng.randrange(span) if span else 0)
+        self.winsock: Winsock = Winsock(self)
+
+    # --- addresses ------------------------------------------------------------------------
+
+    def addresses(self, family: int | None = None) -> list[Interface]:
+        """The host's own (non-loopback) interfaces, of one family or all."""
+        return [
+            i for i in self.interfaces if not i.loopback and (family is None or i.family == family)
+        ]
+
+    def has_route(self, family: int) -> bool:
+        """True if the host has an address of ``family`` besides loopback (SPEC.md 5)."""
+        return any(i.family == family and not i.loopback for i in self.interfaces)
+
+    def owns(self, packed: bytes) -> bool:
+        """True for one of the host's own addresses (loopback range included)."""
+        return A.is_loopback(packed) or any(i.packed == packed for i in self.interfaces)
+
+    def source_for(self, family: int, destination: bytes) -> bytes:
+        """The local address a connection to ``destination`` leaves from.
+
+        Loopback for loopback, the destination itself for one of our own addresses, else the
+        address with the longest prefix in common with the destination (RFC 6724 section 5,
+        rule 8), the first given on ties.
+        """
+        if A.is_loopback(destination) or self.owns(destination):
+            return destination
+        best: bytes | None = None
+        best_len = -1
+        for iface in self.interfaces:
+            if iface.family != family or iface.loopback:
+                continue
+            common = _common_prefix(iface.packed, destination)
+            if common > best_len:
+                best, best_len = iface.packed, common
+        if best is None:
+            raise LookupError(f"{self.name} has no {family} address")
+        return best
+
+    # --- handles --------------------------------------------------------------------------
+
+    def add_object(self, obj: HandleObject) -> int:
+        """Give ``obj`` a handle (a multiple of 4, as Windows' handles are)."""
+        handle = self._next_handle
+        self._next_handle += 4
+        self.objects[handle] = obj
+        return handle
+
+    def find_socket(self, handle: int) -> Socket | None:
+        """The socket with this handle, if any."""
+        obj = self.objects.get(handle)
+        return obj if isinstance(obj, Socket) else None
+
+    def sockets(self) -> list[Socket]:
+        """Every open socket of the host."""
+        return [o for o in self.objects.values() if isinstance(o, Socket)]
+
+    # --- incoming connections ---------------------------------------------------------------
+
+    def find_listener(self, target: SockAddr) -> Socket | None:
+        """The listening socket that takes a connection to ``target`` (an unmapped address).
+
+        A listener bound to the exact address wins over a wildcard one; an AF_INET6 wildcard
+        with IPV6_V6ONLY off also takes IPv4 (dual-stack sockets).
+        """
+        wildcard: Socket | None = None
+        for handle in self.ports.holders(C.SOCK_STREAM, target.port):
+            sock = self.find_socket(handle)
+            if sock is None or sock.state is not State.LISTENING or sock.local is None:
+                continue
+            local = sock.local
+            if local.family == target.family:
+                if local.packed == target.packed:
+                    return sock
+                if not any(local.packed):
+                    wildcard = wildcard or sock
+            elif target.family == C.AF_INET and not sock.v6only:
+                if A.unmapped(local).packed == target.packed:
+                    return sock
+                if not any(local.packed):
+                    wildcard = wildcard or sock
+        return wildcard
+
+    # --- faults -----------------------------------------------------------------------------
+
+    def set_network_down(self, flag: bool) -> None:
+        """Fail (True) or restore (False) the host's network subsystem.
+
+        While it is down, calls that need the network give WSAENETDOWN (WSAConnect document)
+        and connects in progress fail with it; the host answers nothing.
+        """
+        if not isinstance(flag, bool):
+            raise TypeError(f"flag must be a bool, not {type(flag).__name__}")
+        self.network_down = flag
+        if flag:
+            from wsaconnect import errors as E
+
+            for sock in self.sockets():
+                if sock.handshake is not None:
+                    sock.handshake.finish(E.WSAENETDOWN)
+
+    def __repr__(self) -> str:
+        return f"<Host {self.name} {' '.join(str(i) for i in self.addresses())}>"
+
+
+def _common_prefix(a: bytes, b: bytes) -> int:
+    x = int.from_bytes(a, "big") ^ int.from_bytes(b, "big")
+    return len(a) * 8 - x.bit_length()

@@ -1,0 +1,355 @@
+"""The simulated network: hosts, routes, latency, faults, names, and virtual time.
+
+This module owns what lies between hosts (SPEC.md section 5):
+
+* routing: every host reaches every address of every other host; an address no host has is
+  routed but never answers; a host with no address of a family (loopback aside) has no route
+  for that family (WSAENETUNREACH at once);
+* faults: ``blackhole`` (packets dropped: a connect times out) and ``unreachable`` (ICMP host
+  unreachable comes back);
+* one-way latency, per pair of hosts or the network's default;
+* the names WSAConnectByName resolves;
+* the clock, and the blocking wait that runs it (:meth:`Network.wait_for`), which raises
+  :class:`Deadlock` instead of hanging when nothing scheduled could complete the wait;
+* the log of connection attempts, and an optional packet trace.
+
+How TCP and UDP use a route belongs to :mod:`wsasim.tcp` and :mod:`wsasim.udp`.
+"""
+
+from __future__ import annotations
+
+import enum
+import ipaddress
+import random
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from typing import NamedTuple
+
+from wsaconnect import addresses as A
+from wsaconnect import constants as C
+from wsaconnect.addresses import AddressTuple, SockAddr
+from wsasim.clock import Clock, Timer
+from wsasim.host import Host, parse_interface
+from wsasim.profiles import Profile, get_profile
+from wsasim.timing import TcpTiming
+
+
+class Deadlock(Exception):
+    """A blocking call could only complete through an action no one has scheduled.
+
+    A simulator error, not a Winsock error (SPEC.md section 5): real Winsock would hang.
+    """
+
+
+class RouteKind(enum.Enum):
+    """What happens to a packet sent to an address."""
+
+    DELIVER = "deliver"  # it reaches a host (perhaps the sender itself)
+    SILENT = "silent"  # it is lost: nobody has the address, a blackhole, or the host is down
+    UNREACHABLE = "unreachable"  # a router answers with ICMP host unreachable
+    NO_ROUTE = "no route"  # the sender has no address of that family
+
+
+class Route(NamedTuple):
+    """Where a packet goes and how long it takes (one way)."""
+
+    kind: RouteKind
+    target: Host | None
+    delay: float
+
+
+@dataclass
+class Attempt:
+    """One connection attempt, as the network saw it.
+
+    ``error`` is None while the attempt is in progress, 0 when it connected, else the Winsock
+    code it failed with. ``ended`` is None while in progress.
+    """
+
+    host: str
+    local: SockAddr
+    remote: SockAddr
+    started: float
+    ended: float | None = None
+    error: int | None = None
+
+    def __repr__(self) -> str:
+        end = "..." if self.ended is None else f"{self.ended:g}"
+        return (
+            f"<Attempt {self.host} {self.local} -> {self.remote} "
+            f"t={self.started:g}-{end} {self.outcome}>"
+        )
+
+    @property
+    def duration(self) -> float | None:
+        """Seconds from the first SYN to the outcome."""
+        return None if self.ended is None else self.ended - self.started
+
+    @property
+    def outcome(self) -> str:
+        """``"connected"``, ``"pending"`` or the error's name (``"WSAECONNREFUSED"``)."""
+        from wsaconnect import errors as E
+
+        if self.error is None:
+            return "pending"
+        return "connected" if self.error == 0 else E.name(self.error)
+
+
+def _as_float(value: object, what: str) -> float:
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        raise TypeError(f"{what} must be a number, not {type(value).__name__}")
+    if not value >= 0:
+        raise ValueError(f"{what} must be >= 0, not {value}")
+    return float(value)
+
+
+class Network:
+    """A virtual network with its own virtual clock.
+
+    Args:
+        profile: ``"documented"`` (the Microsoft documentation, to the letter) or ``"windows"``
+            (what Windows 10/11 does where it differs), or a :class:`~wsasim.profiles.Profile`.
+        seed: makes the run's choices (the first ephemeral port of each host) reproducible.
+        latency: the default one-way delay between two hosts, in seconds.
+        ephemeral_ports: the port range for implicit binds (WSAENOBUFS when exhausted).
+        timing: the TCP connect timing model (Windows' by default).
+        trace: record every packet in :attr:`trace` (for debugging and determinism tests).
+
+    Raises:
+        TypeError, ValueError: for an argument of the wrong type or an impossible value.
+    """
+
+    def __init__(
+        self,
+        profile: str | Profile = "documented",
+        seed: int = 0,
+        latency: float = 0.0005,
+        *,
+        ephemeral_ports: range = range(49152, 65536),
+        timing: TcpTiming | None = None,
+        trace: bool = False,
+    ) -> None:
+        self.profile = get_profile(profile)
+        if isinstance(seed, bool) or not isinstance(seed, int):
+            raise TypeError(f"seed must be an int, not {type(seed).__name__}")
+        self.latency = _as_float(latency, "latency")
+        if not isinstance(ephemeral_ports, range):
+            raise TypeError(
+                f"ephemeral_ports must be a range, not {type(ephemeral_ports).__name__}"
+            )
+        if ephemeral_ports and not (ephemeral_ports[0] > 0 and ephemeral_ports[-1] <= 0xFFFF):
+            raise ValueError("ephemeral_ports must lie within 1-65535")
+        self.ephemeral_ports = ephemeral_ports
+        self.timing = TcpTiming() if timing is None else timing
+        if not isinstance(self.timing, TcpTiming):
+            raise TypeError(f"timing must be a TcpTiming, not {type(timing).__name__}")
+        self.rng = random.Random(seed)
+        self.clock = Clock()
+        self.hosts: dict[str, Host] = {}
+        self.attempts: list[Attempt] = []
+        self.trace: list[tuple[float, str, str]] | None = [] if trace else None
+        self._owners: dict[bytes, Host] = {}
+        self._blackholes: set[bytes] = set()
+        self._unreachable: set[bytes] = set()
+        self._latency: dict[frozenset[str], float] = {}
+        self._names: dict[str, list[str]] = {}
+
+    # --- hosts ----------------------------------------------------------------------------
+
+    def add_host(self, name: str, addresses: Iterable[str] = ()) -> Host:
+        """Add a host with the given addresses (``"192.0.2.10/24"``, ``"2001:db8::10/64"``).
+
+        Every host also has 127.0.0.1/8 and ::1.
+
+        Raises:
+            TypeError: ``name`` is not a str or an address is not a str.
+            ValueError: the name is taken, an address is malformed or already another host's.
+        """
+        if not isinstance(name, str):
+            raise TypeError(f"name must be a str, not {type(name).__name__}")
+        if name in self.hosts:
+            raise ValueError(f"name: a host named {name!r} already exists")
+        if isinstance(addresses, str):
+            raise TypeError("addresses must be a list of str, not a single str")
+        interfaces = [parse_interface(a) for a in addresses]
+        for iface in interfaces:
+            if iface.loopback or not any(iface.packed):
+                raise ValueError(f"addresses: {iface} is not a unicast address a host can own")
+            owner = self._owners.get(iface.packed)
+            if owner is not None:
+                raise ValueError(f"addresses: {iface.host} already belongs to {owner.name}")
+        host = Host(self, name, interfaces)
+        for iface in interfaces:
+            self._owners[iface.packed] = host
+        self.hosts[name] = host
+        return host
+
+    def _host(self, host: Host | str, what: str) -> Host:
+        if isinstance(host, Host):
+            return host
+        if isinstance(host, str):
+            found = self.hosts.get(host)
+            if found is None:
+                raise ValueError(f"{what}: no host named {host!r}")
+            return found
+        raise TypeError(f"{what} must be a Host or a host name, not {type(host).__name__}")
+
+    # --- time -----------------------------------------------------------------------------
+
+    @property
+    def now(self) -> float:
+        """Virtual seconds since the network was made."""
+        return self.clock.now
+
+    def advance(self, seconds: float) -> None:
+        """Move the clock forward by ``seconds``, running what falls due."""
+        self.clock.run_until(self.clock.now + _as_float(seconds, "seconds"))
+
+    def run_until_idle(self) -> None:
+        """Run until nothing is scheduled."""
+        self.clock.run_until_idle()
+
+    def call_at(self, t: float, fn: Callable[[], object]) -> Timer:
+        """Run ``fn`` at virtual time ``t``, as another thread, an APC or a timer would: also
+        during a blocking call (SPEC.md section 5)."""
+        return self.clock.call_at(t, fn)
+
+    def wait_for(
+        self, ready: Callable[[], bool], deadline: float | None, what: str, host: Host
+    ) -> bool:
+        """Run the network until ``ready()`` or ``deadline``; True if ready.
+
+        Raises:
+            Deadlock: not ready, no deadline, and nothing left to run.
+        """
+        clock = self.clock
+        while not ready():
+            due = clock.next_time()
+            if deadline is not None and (due is None or due > deadline):
+                clock.run_until(max(deadline, clock.now))
+                return ready()
+            if due is None:
+                raise Deadlock(
+                    f"{what} on host {host.name!r} blocks forever at t={clock.now:g}: nothing "
+                    "scheduled can complete it (schedule the peer's action with net.call_at, "
+                    "or make the socket non-blocking)"
+                )
+            clock.step()
+        return True
+
+    # --- routing and faults -----------------------------------------------------------------
+
+    def _packed(self, address: object, what: str) -> bytes:
+        if isinstance(address, tuple):
+            address = address[0] if address else address
+        return A.parse_host(address, what)[1]
+
+    def blackhole(self, address: str) -> None:
+        """Drop every packet to ``address``: a connect to it times out."""
+        packed = self._packed(address, "address")
+        self._unreachable.discard(packed)
+        self._blackholes.add(packed)
+
+    def unreachable(self, address: str) -> None:
+        """Answer packets to ``address`` with ICMP host unreachable."""
+        packed = self._packed(address, "address")
+        self._blackholes.discard(packed)
+        self._unreachable.add(packed)
+
+    def restore(self, address: str) -> None:
+        """Undo :meth:`blackhole` or :meth:`unreachable` for ``address``."""
+        packed = self._packed(address, "address")
+        self._blackholes.discard(packed)
+        self._unreachable.discard(packed)
+
+    def set_latency(self, a: Host | str, b: Host | str, seconds: float) -> None:
+        """Set the one-way delay between hosts ``a`` and ``b`` (both directions)."""
+        first, second = self._host(a, "a"), self._host(b, "b")
+        self._latency[frozenset((first.name, second.name))] = _as_float(seconds, "seconds")
+
+    def delay(self, a: Host, b: Host) -> float:
+        """One-way delay from ``a`` to ``b``; 0 within a host."""
+        if a is b:
+            return 0.0
+        return self._latency.get(frozenset((a.name, b.name)), self.latency)
+
+    def route(self, source: Host, family: int, packed: bytes) -> Route:
+        """Where a packet from ``source`` to ``packed`` (an unmapped address) goes."""
+        if source.owns(packed):
+            return Route(RouteKind.DELIVER, source, 0.0)
+        if not source.has_route(family):
+            return Route(RouteKind.NO_ROUTE, None, 0.0)
+        if packed in self._blackholes:
+            return Route(RouteKind.SILENT, None, 0.0)
+        if packed in self._unreachable:
+            return Route(RouteKind.UNREACHABLE, None, 2 * self.latency)
+        owner = self._owners.get(packed)
+        if owner is None or owner.network_down:
+            return Route(RouteKind.SILENT, None, 0.0)
+        return Route(RouteKind.DELIVER, owner, self.delay(source, owner))
+
+    def broadcast_targets(self, source: Host, packed: bytes) -> list[Host] | None:
+        """The hosts a datagram to ``packed`` reaches if it is a broadcast address, else None.
+
+        255.255.255.255 reaches every host on a subnet of the sender's; a subnet-directed
+        broadcast reaches every host on that subnet. The sender receives its own broadcast.
+        """
+        subnets = [
+            i
+            for i in source.addresses(C.AF_INET)
+            if packed == b"\xff\xff\xff\xff" or packed == i.broadcast
+        ]
+        if not subnets:
+            return None
+        return [
+            h
+            for h in self.hosts.values()
+            if not h.network_down
+            and any(s.contains(i.packed) for s in subnets for i in h.addresses(C.AF_INET))
+        ]
+
+    def is_broadcast(self, source: Host, packed: bytes) -> bool:
+        """True for 255.255.255.255 or a subnet broadcast address of one of ``source``'s."""
+        return packed == b"\xff\xff\xff\xff" or any(
+            packed == i.broadcast for i in source.addresses(C.AF_INET)
+        )
+
+    # --- names ------------------------------------------------------------------------------
+
+    def add_name(self, name: str, addresses: Iterable[str]) -> None:
+        """Add a DNS entry: ``name`` resolves to ``addresses`` (numeric, in this order).
+
+        Raises:
+            TypeError: ``name`` or an address is not a str.
+            ValueError: an address is not numeric, or the list is empty.
+        """
+        if not isinstance(name, str):
+            raise TypeError(f"name must be a str, not {type(name).__name__}")
+        if isinstance(addresses, str):
+            raise TypeError("addresses must be a list of str, not a single str")
+        resolved = []
+        for address in addresses:
+            A.parse_host(address, "addresses")
+            resolved.append(str(ipaddress.ip_address(address)))
+        if not resolved:
+            raise ValueError("addresses must not be empty")
+        self._names[name.lower().rstrip(".")] = resolved
+
+    def resolve(self, name: str) -> list[str] | None:
+        """The addresses of ``name`` (DNS names are case-insensitive), or None."""
+        return self._names.get(name.lower().rstrip("."))
+
+    # --- records ----------------------------------------------------------------------------
+
+    def record(self, host: Host, what: str) -> None:
+        """Add a line to the packet trace, if tracing."""
+        if self.trace is not None:
+            self.trace.append((self.clock.now, host.name, what))
+
+    def attempts_to(self, address: AddressTuple) -> list[Attempt]:
+        """The attempts whose remote address is ``address`` (mapped forms included)."""
+        target = A.unmapped(A.from_tuple(address, "address"))
+        return [a for a in self.attempts if A.unmapped(a.remote) == target]
+
+    def __repr__(self) -> str:
+        return f"<Network {self.profile.name} t={self.now:g} hosts={list(self.hosts)}>"

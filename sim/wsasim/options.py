@@ -1,0 +1,90 @@
+"""The socket options the simulator knows, as a table: level, name, default, and who may use it.
+
+This module owns which (level, optname) pairs setsockopt and getsockopt accept, their defaults
+on a new socket (Windows' defaults), and how a value is checked. Options whose value is
+computed from the socket's state (SO_ERROR, SO_TYPE, SO_ACCEPTCONN, SO_CONNECT_TIME) are
+marked ``computed``; :mod:`wsasim.winsock` computes them. An option not in the table gives
+WSAENOPROTOOPT, as Windows does for an unknown option or level (getsockopt/setsockopt docs).
+"""
+
+from __future__ import annotations
+
+from typing import NamedTuple
+
+from wsaconnect import constants as C
+from wsaconnect import errors as E
+
+
+class Option(NamedTuple):
+    """One socket option."""
+
+    default: int | None
+    settable: bool = True
+    gettable: bool = True
+    computed: bool = False
+    #: Only for this socket type (SOCK_STREAM / SOCK_DGRAM); None for both.
+    only_type: int | None = None
+    #: Only for this family (AF_INET6 for IPV6_V6ONLY); None for both.
+    only_family: int | None = None
+
+
+OPTIONS: dict[tuple[int, int], Option] = {
+    (C.SOL_SOCKET, C.SO_BROADCAST): Option(0),
+    (C.SOL_SOCKET, C.SO_REUSEADDR): Option(0),
+    (C.SOL_SOCKET, C.SO_EXCLUSIVEADDRUSE): Option(0),
+    (C.SOL_SOCKET, C.SO_KEEPALIVE): Option(0),
+    (C.SOL_SOCKET, C.SO_DONTROUTE): Option(0),
+    (C.SOL_SOCKET, C.SO_OOBINLINE): Option(0),
+    (C.SOL_SOCKET, C.SO_SNDBUF): Option(65536),
+    (C.SOL_SOCKET, C.SO_RCVBUF): Option(65536),
+    (C.SOL_SOCKET, C.SO_RCVTIMEO): Option(0),
+    (C.SOL_SOCKET, C.SO_SNDTIMEO): Option(0),
+    (C.SOL_SOCKET, C.SO_ERROR): Option(None, settable=False, computed=True),
+    (C.SOL_SOCKET, C.SO_TYPE): Option(None, settable=False, computed=True),
+    (C.SOL_SOCKET, C.SO_ACCEPTCONN): Option(None, settable=False, computed=True),
+    # mswsock.h: seconds connected, or 0xFFFFFFFF when not connected.
+    (C.SOL_SOCKET, C.SO_CONNECT_TIME): Option(None, settable=False, computed=True),
+    # mswsock.h: set with a NULL value after WSAConnectByList/ConnectEx (WSAConnectByList
+    # document, remarks); getsockopt does not support it.
+    (C.SOL_SOCKET, C.SO_UPDATE_CONNECT_CONTEXT): Option(
+        None, gettable=False, computed=True, only_type=C.SOCK_STREAM
+    ),
+    # ws2ipdef.h: IPV6_V6ONLY is on by default on Windows (IPPROTO_IPV6 socket options).
+    (C.IPPROTO_IPV6, C.IPV6_V6ONLY): Option(1, only_family=C.AF_INET6),
+    (C.IPPROTO_TCP, C.TCP_NODELAY): Option(0, only_type=C.SOCK_STREAM),
+    # mstcpip.h, Windows 10 2004 and later: an ICMP error fails a connect at once.
+    (C.IPPROTO_TCP, C.TCP_FAIL_CONNECT_ON_ICMP_ERROR): Option(0, only_type=C.SOCK_STREAM),
+}
+
+
+def lookup(level: int, optname: int, family: int, type: int) -> Option:
+    """The option, or WSAENOPROTOOPT (unknown, or not for this kind of socket)."""
+    option = OPTIONS.get((level, optname))
+    if option is None:
+        raise E.error_for_code(E.WSAENOPROTOOPT, f"level {level:#x}, option {optname:#x}")
+    if option.only_type not in (None, type) or option.only_family not in (None, family):
+        raise E.error_for_code(E.WSAENOPROTOOPT, f"option {optname:#x} on this socket type")
+    if level == C.IPPROTO_TCP and type != C.SOCK_STREAM:
+        raise E.error_for_code(E.WSAENOPROTOOPT, "an IPPROTO_TCP option on a datagram socket")
+    return option
+
+
+def coerce(value: object) -> int:
+    """Turn a setsockopt value into an int: an int, a bool, or raw little-endian bytes.
+
+    Raises:
+        TypeError: any other type.
+        WinsockError: WSAEFAULT for fewer than 4 bytes (optlen too small, setsockopt doc).
+    """
+    if isinstance(value, bool):
+        return int(value)
+    if isinstance(value, int):
+        if not -(2**31) <= value < 2**32:
+            raise ValueError(f"value must fit in 32 bits, not {value}")
+        return value
+    if isinstance(value, (bytes, bytearray, memoryview)):
+        raw = bytes(value)
+        if len(raw) < 4:
+            raise E.error_for_code(E.WSAEFAULT, f"optlen {len(raw)} is too small")
+        return int.from_bytes(raw[:4], "little", signed=True)
+    raise TypeError(f"value must be an int, bool, bytes or None, not {type(value).__name__}")

@@ -1,0 +1,103 @@
+"""Which sockets hold which local ports on one host: binding rules and ephemeral ports.
+
+This module owns the port table of a host: whether a bind conflicts with an existing one
+(WSAEADDRINUSE), how SO_REUSEADDR and SO_EXCLUSIVEADDRUSE change that, and the choice of an
+ephemeral port for an implicit bind (WSAENOBUFS when the range is exhausted, SPEC.md section 5).
+
+Windows' rules (bind documentation, "Using SO_REUSEADDR and SO_EXCLUSIVEADDRUSE"):
+
+* Two bindings of one protocol to one port conflict when their addresses overlap: the same
+  address, or a wildcard and anything of its family. An AF_INET6 wildcard with IPV6_V6ONLY
+  off also covers IPv4.
+* A conflict is allowed when the *new* socket set SO_REUSEADDR, unless the existing one set
+  SO_EXCLUSIVEADDRUSE. A socket that set SO_EXCLUSIVEADDRUSE never shares.
+
+It knows nothing about connections; the WSAEADDRINUSE that WSAConnect reports for two
+connections with the same four-tuple is checked by :mod:`wsasim.winsock`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import NamedTuple
+
+from wsaconnect import constants as C
+from wsaconnect import errors as E
+
+
+class Binding(NamedTuple):
+    """What a socket claims: a local address (possibly a wildcard) and how it shares it."""
+
+    family: int
+    packed: bytes
+    dual_stack: bool  # an AF_INET6 socket with IPV6_V6ONLY off
+    reuse: bool  # SO_REUSEADDR
+    exclusive: bool  # SO_EXCLUSIVEADDRUSE
+
+
+def _covers_v4(b: Binding) -> bool:
+    return b.family == C.AF_INET or (b.dual_stack and not any(b.packed))
+
+
+def _overlap(a: Binding, b: Binding) -> bool:
+    if a.family == b.family:
+        return a.packed == b.packed or not any(a.packed) or not any(b.packed)
+    # An IPv4 binding and an AF_INET6 one overlap only through a dual-stack wildcard.
+    return _covers_v4(a) and _covers_v4(b)
+
+
+class PortTable:
+    """The ports of one host, per protocol (SOCK_STREAM, SOCK_DGRAM)."""
+
+    __slots__ = ("_cursor", "_held", "_range")
+
+    def __init__(self, ephemeral: range, start: int) -> None:
+        self._range = ephemeral
+        self._cursor = start % len(ephemeral) if len(ephemeral) else 0
+        self._held: dict[tuple[int, int], dict[int, Binding]] = {}
+
+    def holders(self, type: int, port: int) -> Iterator[int]:
+        """The ids of the sockets bound to ``port`` for protocol ``type``."""
+        yield from self._held.get((type, port), {})
+
+    def check(self, type: int, port: int, binding: Binding) -> None:
+        """Raise WSAEADDRINUSE if ``binding`` may not join ``port`` now."""
+        for other in self._held.get((type, port), {}).values():
+            if not _overlap(binding, other):
+                continue
+            if binding.exclusive or other.exclusive or not binding.reuse:
+                raise E.error_for_code(E.WSAEADDRINUSE, f"port {port}")
+
+    def bind(self, owner: int, type: int, port: int, binding: Binding) -> int:
+        """Record ``owner`` (a socket id) on ``port`` (0: an ephemeral port). Returns the port.
+
+        Raises:
+            WinsockError: WSAEADDRINUSE for a conflict; WSAENOBUFS when no ephemeral port is
+                free.
+        """
+        if port == 0:
+            port = self._ephemeral(type, binding)
+        else:
+            self.check(type, port, binding)
+        self._held.setdefault((type, port), {})[owner] = binding
+        return port
+
+    def release(self, owner: int, type: int, port: int) -> None:
+        """Forget ``owner``'s claim on ``port``."""
+        key = (type, port)
+        holders = self._held.get(key)
+        if holders is not None:
+            holders.pop(owner, None)
+            if not holders:
+                del self._held[key]
+
+    def _ephemeral(self, type: int, binding: Binding) -> int:
+        # Windows hands out ephemeral ports from its dynamic range and never shares one on an
+        # implicit bind; the range is a network parameter (SPEC.md section 5).
+        span = len(self._range)
+        for _ in range(span):
+            port = self._range[self._cursor]
+            self._cursor = (self._cursor + 1) % span
+            if (type, port) not in self._held:
+                return port
+        raise E.error_for_code(E.WSAENOBUFS, "no ephemeral port left")

@@ -1,0 +1,261 @@
+"""TCP on the simulated network: the connect handshake with Windows' timing, and the bytes after.
+
+This module owns how a connect attempt unfolds in virtual time (SPEC.md section 5, NOTES.md
+section 4, the numbers in :mod:`wsasim.timing`):
+
+* a SYN that reaches a listener with room in its backlog is answered with SYN-ACK; the client
+  is connected one round trip after the SYN left. The server queues the connection when the
+  SYN arrives (the final ACK is folded into the SYN-ACK: one event less per connection, and
+  no observable difference, since the server cannot send before it accepts);
+* a SYN that reaches a host with no listener, or a listener whose backlog is full, is answered
+  with RST (listen document: a full backlog refuses with WSAECONNREFUSED); Windows sends the
+  SYN again 1 s after each RST, twice, then fails with WSAECONNREFUSED;
+* a SYN that is lost (a blackhole, an address nobody has, a host that is down) is sent again
+  after 3 s and 6 s, and the connect fails with WSAETIMEDOUT 21 s after the first SYN;
+* an ICMP host unreachable is ignored (the SYNs go on until the timeout) unless the socket
+  set TCP_FAIL_CONNECT_ON_ICMP_ERROR, which fails the connect with WSAEHOSTUNREACH at once.
+
+A route is computed for every SYN, so a fault set or lifted during an attempt takes effect on
+the next retransmission. After the handshake, :func:`send` and :func:`close` move bytes and
+FIN between the two sockets (no flow control: the buffers are unbounded).
+
+It does not check arguments or states; :mod:`wsasim.winsock` does, before calling here.
+"""
+
+from __future__ import annotations
+
+from collections import deque
+from functools import partial
+from typing import TYPE_CHECKING
+
+from wsaconnect import addresses as A
+from wsaconnect import constants as C
+from wsaconnect import errors as E
+from wsaconnect.addresses import SockAddr
+from wsasim import events
+from wsasim._state import Event, State, transition
+from wsasim.network import Attempt, RouteKind
+from wsasim.sockets import Socket
+
+if TYPE_CHECKING:
+    from wsasim.clock import Timer
+    from wsasim.host import Host
+
+
+class Handshake:
+    """One connect attempt in flight for ``sock``.
+
+    ``result`` is None while in progress, then 0 (connected) or the error code.
+    """
+
+    __slots__ = ("attempt", "blocking", "result", "rsts", "sock", "syns", "target", "timer")
+
+    def __init__(self, sock: Socket, target: SockAddr, *, blocking: bool) -> None:
+        assert sock.local is not None
+        assert sock.remote is not None
+        self.sock = sock
+        #: The destination as the network routes it (IPv4-mapped addresses unmapped).
+        self.target = target
+        self.blocking = blocking
+        self.syns = 0
+        self.rsts = 0
+        self.timer: Timer | None = None
+        self.result: int | None = None
+        network = sock.host.network
+        self.attempt = Attempt(sock.host.name, sock.local, sock.remote, network.now)
+        network.attempts.append(self.attempt)
+
+    @property
+    def done(self) -> bool:
+        """True once the attempt has an outcome."""
+        return self.result is not None
+
+    def start(self) -> None:
+        """Send the first SYN."""
+        self.sock.handshake = self
+        self._send_syn()
+
+    # --- the client's side -------------------------------------------------------------------
+
+    def _send_syn(self) -> None:
+        if self.result is not None:
+            return
+        host = self.sock.host
+        network = host.network
+        target = self.target
+        route = network.route(host, target.family, target.packed)
+        network.record(host, f"SYN {self.sock.local} -> {target} ({route.kind.value})")
+        if route.kind is RouteKind.DELIVER:
+            assert route.target is not None
+            network.clock.call_later(
+                route.delay, partial(self._syn_arrives, route.target, route.delay)
+            )
+        elif route.kind is RouteKind.UNREACHABLE:
+            network.clock.call_later(route.delay, self._icmp_arrives)
+        self.timer = network.clock.call_later(network.timing.rto(self.syns), self._rto_expired)
+        self.syns += 1
+
+    def _rto_expired(self) -> None:
+        if self.syns <= self.sock.host.network.timing.syn_retransmissions:
+            self._send_syn()
+        else:
+            self.finish(E.WSAETIMEDOUT)
+
+    def _rst_arrives(self) -> None:
+        if self.result is not None:
+            return
+        network = self.sock.host.network
+        network.record(self.sock.host, f"RST from {self.target}")
+        self._cancel_timer()
+        self.rsts += 1
+        if self.rsts > network.timing.refused_retries:
+            self.finish(E.WSAECONNREFUSED)
+        else:
+            interval = network.timing.refused_retry_interval
+            self.timer = network.clock.call_later(interval, self._send_syn)
+
+    def _icmp_arrives(self) -> None:
+        if self.result is not None:
+            return
+        sock = self.sock
+        sock.host.network.record(sock.host, f"ICMP host unreachable from {self.target}")
+        # mstcpip.h, TCP_FAIL_CONNECT_ON_ICMP_ERROR; otherwise Windows ignores ICMP errors
+        # during a connect (NOTES.md section 4).
+        if sock.option(C.IPPROTO_TCP, C.TCP_FAIL_CONNECT_ON_ICMP_ERROR):
+            self.finish(E.WSAEHOSTUNREACH)
+
+    def _synack_arrives(self, server: Socket, delay: float) -> None:
+        if self.result is not None:
+            # The client gave up (closed, cancelled) while the SYN-ACK was on its way: the
+            # server's half of the connection is reset.
+            reset(server)
+            return
+        sock = self.sock
+        sock.peer, server.peer = server, sock
+        sock.delay = delay
+        self.finish(0)
+        if server.reset:  # the listener was closed before this connection was accepted
+            reset(sock)
+
+    # --- the server's side -------------------------------------------------------------------
+
+    def _syn_arrives(self, host: Host, delay: float) -> None:
+        if self.result is not None or host.network_down:
+            return
+        listener = host.find_listener(self.target)
+        queue = None if listener is None else listener.accept_queue
+        if listener is None or queue is None or len(queue) >= listener.backlog:
+            host.network.clock.call_later(delay, self._rst_arrives)
+            return
+        server = Socket(host, listener.family, C.SOCK_STREAM, listener.protocol)
+        server.state = State.CONNECTED
+        client = self.sock
+        assert client.local is not None
+        if listener.family == C.AF_INET6:
+            server.local = A.v4_mapped(self.target)
+            server.remote = A.v4_mapped(A.unmapped(client.local))
+        else:
+            server.local = self.target
+            server.remote = A.unmapped(client.local)
+        server.nonblocking = listener.nonblocking
+        server.delay = delay
+        server.connected_at = host.network.now
+        queue.append(server)
+        events.post(listener.registration, listener.handle, C.FD_ACCEPT_BIT)
+        host.network.clock.call_later(delay, partial(self._synack_arrives, server, delay))
+
+    # --- outcome ----------------------------------------------------------------------------
+
+    def _cancel_timer(self) -> None:
+        if self.timer is not None:
+            self.timer.cancel()
+            self.timer = None
+
+    def abort(self, code: int) -> None:
+        """End the attempt without touching the socket's state (closesocket, cancel)."""
+        if self.result is not None:
+            return
+        self._cancel_timer()
+        self.result = code
+        self.attempt.ended = self.sock.host.network.now
+        self.attempt.error = code
+        if self.sock.handshake is self:
+            self.sock.handshake = None
+
+    def finish(self, code: int) -> None:
+        """End the attempt with ``code`` (0: connected) and update the socket."""
+        if self.result is not None:
+            return
+        self.abort(code)
+        sock = self.sock
+        network = sock.host.network
+        if code == 0:
+            sock.state = transition(True, sock.state, Event.CONNECTED)
+            sock.so_error = 0
+            sock.connect_failed = False
+            sock.connected_at = network.now
+            # FD_CONNECT is posted before FD_WRITE (NOTES.md section 3).
+            events.post(sock.registration, sock.handle, C.FD_CONNECT_BIT, 0)
+            events.post(sock.registration, sock.handle, C.FD_WRITE_BIT, 0)
+        else:
+            sock.state = transition(True, sock.state, Event.CONNECT_FAILED)
+            sock.so_error = code
+            # select reports a failed non-blocking connect in exceptfds (select document);
+            # Windows also reports a failed blocking one (NOTES.md section 3).
+            sock.connect_failed = (
+                not self.blocking or network.profile.exceptfds_after_blocking_failure
+            )
+            events.post(sock.registration, sock.handle, C.FD_CONNECT_BIT, code)
+
+
+# --- established connections -----------------------------------------------------------------
+
+
+def _deliver(receiver: Socket, data: bytes) -> None:
+    if receiver.state is State.CLOSED:
+        return
+    if receiver.inbox is None:
+        receiver.inbox = deque()
+    receiver.inbox.append((data, None))
+    events.post(receiver.registration, receiver.handle, C.FD_READ_BIT)
+
+
+def _fin_arrives(receiver: Socket) -> None:
+    if receiver.state is State.CLOSED:
+        return
+    receiver.fin_received = True
+    events.post(receiver.registration, receiver.handle, C.FD_CLOSE_BIT)
+
+
+def reset(sock: Socket) -> None:
+    """The connection of ``sock`` is reset by its peer (recv gives WSAECONNRESET)."""
+    if sock.state is State.CLOSED:
+        return
+    sock.reset = True
+    events.post(sock.registration, sock.handle, C.FD_CLOSE_BIT, E.WSAECONNRESET)
+
+
+def send(sock: Socket, data: bytes) -> None:
+    """Carry ``data`` to the peer, arriving one one-way delay from now."""
+    peer = sock.peer
+    if peer is not None and data:
+        sock.host.network.clock.call_later(sock.delay, partial(_deliver, peer, data))
+
+
+def close(sock: Socket) -> None:
+    """The application closed ``sock``: its peer sees FIN; un-accepted connections are reset."""
+    peer = sock.peer
+    network = sock.host.network
+    if peer is not None:
+        network.clock.call_later(sock.delay, partial(_fin_arrives, peer))
+        sock.peer = None
+    if sock.accept_queue:
+        for pending in sock.accept_queue:
+            client = pending.peer
+            if client is not None:
+                network.clock.call_later(pending.delay, partial(reset, client))
+            else:
+                pending.reset = True
+        sock.accept_queue.clear()
+    if sock.handshake is not None:
+        sock.handshake.abort(E.WSAEINTR)

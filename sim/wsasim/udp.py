@@ -1,0 +1,119 @@
+"""UDP on the simulated network: how a datagram travels and which socket takes it.
+
+This module owns datagram delivery (WSAConnect document, remarks on connectionless sockets):
+
+* a datagram reaches the socket bound to its destination port and address (or a wildcard of
+  the family; an AF_INET6 wildcard with IPV6_V6ONLY off also takes IPv4), one one-way delay
+  after it was sent;
+* a connected datagram socket discards datagrams from any address but its default
+  destination ("all datagrams received from an address other than the specified destination
+  are discarded");
+* a broadcast reaches every host on the subnet, the sender included;
+* a datagram to a port where nothing listens is dropped (Windows' ICMP port-unreachable reset
+  of a later recv, SIO_UDP_CONNRESET, is not modelled).
+
+Argument and permission checks (SO_BROADCAST, WSAENOTCONN) belong to :mod:`wsasim.winsock`.
+"""
+
+from __future__ import annotations
+
+from collections import deque
+from functools import partial
+from typing import TYPE_CHECKING
+
+from wsaconnect import addresses as A
+from wsaconnect import constants as C
+from wsaconnect import errors as E
+from wsaconnect.addresses import SockAddr
+from wsasim import events
+from wsasim._state import State
+from wsasim.network import RouteKind
+from wsasim.sockets import Socket
+
+if TYPE_CHECKING:
+    from wsasim.host import Host
+
+
+def _receiver(host: Host, destination: SockAddr) -> Socket | None:
+    exact: Socket | None = None
+    wildcard: Socket | None = None
+    for handle in host.ports.holders(C.SOCK_DGRAM, destination.port):
+        sock = host.find_socket(handle)
+        if sock is None or sock.local is None or sock.state is State.CLOSED:
+            continue
+        local = sock.local
+        if local.family != destination.family:
+            if destination.family != C.AF_INET or sock.v6only:
+                continue
+            local = A.unmapped(local)
+        if local.packed == destination.packed:
+            exact = exact or sock
+        elif not any(local.packed) or A.is_limited_broadcast(destination):
+            wildcard = wildcard or sock
+    return exact or wildcard
+
+
+def _arrive(host: Host, source: SockAddr, destination: SockAddr, data: bytes) -> None:
+    sock = _receiver(host, destination)
+    if sock is None:
+        host.network.record(host, f"UDP {source} -> {destination} dropped: no socket")
+        return
+    seen_from = A.v4_mapped(source) if sock.family == C.AF_INET6 else source
+    if sock.remote is not None and (
+        A.unmapped(sock.remote).packed != source.packed or sock.remote.port != source.port
+    ):
+        host.network.record(host, f"UDP {source} -> {destination} discarded: not the peer")
+        return
+    if sock.inbox is None:
+        sock.inbox = deque()
+    sock.inbox.append((data, seen_from))
+    events.post(sock.registration, sock.handle, C.FD_READ_BIT)
+
+
+def send(sock: Socket, destination: SockAddr, data: bytes) -> None:
+    """Send a datagram from ``sock`` (already bound) to ``destination`` (unmapped).
+
+    Raises:
+        WinsockError: WSAENETUNREACH when the host has no route to the destination's family.
+    """
+    host = sock.host
+    network = host.network
+    assert sock.local is not None
+    source_packed = (
+        host.source_for(destination.family, destination.packed)
+        if (host.has_route(destination.family) or host.owns(destination.packed))
+        else None
+    )
+    targets = network.broadcast_targets(host, destination.packed)
+    if targets is not None:
+        assert source_packed is not None
+        source = SockAddr(destination.family, source_packed, sock.local.port)
+        for target in targets:
+            delay = network.delay(host, target)
+            network.clock.call_later(delay, partial(_arrive, target, source, destination, data))
+        return
+    route = network.route(host, destination.family, destination.packed)
+    if route.kind is RouteKind.NO_ROUTE or source_packed is None:
+        raise E.error_for_code(E.WSAENETUNREACH, str(destination))
+    network.record(host, f"UDP {sock.local} -> {destination} ({route.kind.value})")
+    if route.kind is RouteKind.DELIVER:
+        assert route.target is not None
+        source = SockAddr(destination.family, source_packed, sock.local.port)
+        network.clock.call_later(
+            route.delay, partial(_arrive, route.target, source, destination, data)
+        )
+
+
+def discard_queued(sock: Socket, keep_from: SockAddr | None = None) -> None:
+    """Drop queued datagrams, except those from ``keep_from`` when given."""
+    if not sock.inbox:
+        return
+    if keep_from is None:
+        sock.inbox.clear()
+        return
+    wanted = A.unmapped(keep_from)
+    sock.inbox = deque(
+        (data, src)
+        for data, src in sock.inbox
+        if src is not None and A.unmapped(src).packed == wanted.packed and src.port == wanted.port
+    )

@@ -1,0 +1,756 @@
+"""The low-level Winsock API of one simulated host (SPEC.md section 4).
+
+This module owns the functions an application calls, with Winsock's names, argument order and
+conventions: each returns what the C function returns (a tuple when C also writes through
+out-parameters); a failure is SOCKET_ERROR, INVALID_SOCKET or FALSE with the code in
+:meth:`Winsock.WSAGetLastError`. Only a Python value of the wrong type raises (TypeError), or
+one no C structure can carry (ValueError); a blocking call that nothing can complete raises
+:class:`wsasim.Deadlock`.
+
+Every function passes through :func:`_winsock_call`, which applies the rules that come before
+any function's own checks:
+
+* WSANOTINITIALISED before a successful WSAStartup (every function's error table);
+* Winsock 1.1 blocking semantics: after ``WSAStartup(0x0101)``, a call made while a blocking
+  call is in progress (from ``net.call_at``, as another thread or an APC would) gives
+  WSAEINPROGRESS, and WSACancelBlockingCall ends the blocking call with WSAEINTR (WSAConnect
+  document, WSAEINPROGRESS and WSAEINTR);
+* WSAENETDOWN while the host's network subsystem is down;
+* turning a :class:`~wsaconnect.errors.WinsockError` raised inside into the C-style failure.
+
+The connect logic is in :mod:`wsasim.connect`; readiness in :mod:`wsasim.readiness`.
+WSAGetLastError is per host here (per thread on Windows).
+"""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Callable, Sequence
+from typing import TYPE_CHECKING, Any, TypeVar, cast
+
+from wsaconnect import addresses as A
+from wsaconnect import constants as C
+from wsaconnect import errors as E
+from wsaconnect.addresses import AddressTuple, Name, SockAddr
+from wsaconnect.errors import WinsockError
+from wsaconnect.structures import QOS, WSABUF
+from wsasim import connect as _connect
+from wsasim import events, readiness, tcp, udp
+from wsasim._state import Event, State, transition
+from wsasim.events import EventObject, MessageWindow, Registration
+from wsasim.ports import Binding
+from wsasim.sockets import Socket
+
+if TYPE_CHECKING:
+    from wsasim.host import Host
+    from wsasim.network import Network
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+#: The largest UDP payload over IPv4 (65,535 - 8 - 20).
+_MAX_DATAGRAM = 65507
+
+
+def _winsock_call(failure: object, *, needs_network: bool = True) -> Callable[[F], F]:
+    """Wrap a Winsock function with the rules every function shares (see the module doc)."""
+
+    def decorate(fn: F) -> F:
+        @functools.wraps(fn)
+        def call(self: Winsock, *args: Any, **kwargs: Any) -> Any:
+            if not self._started:
+                self._last_error = E.WSANOTINITIALISED
+                return failure
+            if self._blocking and self._version < (2, 0):
+                self._last_error = E.WSAEINPROGRESS
+                return failure
+            if needs_network and self.host.network_down:
+                self._last_error = E.WSAENETDOWN
+                return failure
+            try:
+                return fn(self, *args, **kwargs)
+            except WinsockError as exc:
+                self._last_error = exc.winerror
+                return failure
+
+        return cast(F, call)
+
+    return decorate
+
+
+def _int(value: object, what: str) -> int:
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise TypeError(f"{what} must be an int, not {type(value).__name__}")
+    return value
+
+
+def _data(value: object, what: str = "data") -> bytes:
+    if not isinstance(value, (bytes, bytearray, memoryview)):
+        raise TypeError(f"{what} must be bytes-like, not {type(value).__name__}")
+    return bytes(value)
+
+
+def _timeout(value: object) -> float | None:
+    if value is None:
+        return None
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        raise TypeError(f"timeout must be seconds as a number or None, not {type(value).__name__}")
+    if value != value:
+        raise ValueError("timeout must not be NaN")
+    return float(value)
+
+
+def _closed(sock: Socket) -> bool:
+    """True once ``sock`` was closed (for example by another thread during a blocking call)."""
+    return sock.state is State.CLOSED
+
+
+class Winsock:
+    """Winsock for one :class:`~wsasim.host.Host`: the backend of SPEC.md section 4."""
+
+    def __init__(self, host: Host) -> None:
+        self.host = host
+        self._started = 0
+        self._version = (2, 2)
+        self._last_error = 0
+        self._blocking = 0
+        self._cancelled = False
+
+    @property
+    def network(self) -> Network:
+        """The network the host is on."""
+        return self.host.network
+
+    # --- helpers ----------------------------------------------------------------------------
+
+    def _socket(self, s: object) -> Socket:
+        sock = self.host.find_socket(_int(s, "s"))
+        if sock is None:
+            raise E.error_for_code(E.WSAENOTSOCK, f"handle {s}")
+        return sock
+
+    def _object(self, h: object, kind: type[Any], what: str) -> Any:
+        obj = self.host.objects.get(_int(h, what))
+        return obj if isinstance(obj, kind) else None
+
+    def _wait(self, ready: Callable[[], bool], deadline: float | None, what: str) -> bool:
+        """Block: run the network until ``ready()`` or ``deadline``. True if ready.
+
+        Raises:
+            WinsockError: WSAEINTR when WSACancelBlockingCall ended the wait.
+            Deadlock: nothing scheduled can make ``ready()`` true.
+        """
+        self._blocking += 1
+        self._cancelled = False
+        try:
+            done = self.network.wait_for(
+                lambda: self._cancelled or ready(), deadline, what, self.host
+            )
+        finally:
+            self._blocking -= 1
+        if self._cancelled:
+            self._cancelled = False
+            raise E.error_for_code(E.WSAEINTR, f"{what} cancelled")
+        return done
+
+    def _binding(self, sock: Socket, packed: bytes) -> Binding:
+        return Binding(
+            sock.family,
+            packed,
+            dual_stack=sock.family == C.AF_INET6 and not sock.v6only,
+            reuse=bool(sock.option(C.SOL_SOCKET, C.SO_REUSEADDR)),
+            exclusive=bool(sock.option(C.SOL_SOCKET, C.SO_EXCLUSIVEADDRUSE)),
+        )
+
+    # --- startup and errors -------------------------------------------------------------------
+
+    def WSAStartup(self, version: int = 0x0202) -> int:
+        """Start Winsock; returns 0 or the error code (not through WSAGetLastError)."""
+        version = _int(version, "version")
+        major, minor = version & 0xFF, (version >> 8) & 0xFF
+        if major < 1:
+            return E.WSAVERNOTSUPPORTED
+        if self.host.network_down:
+            return E.WSASYSNOTREADY
+        if not self._started:
+            # Windows offers versions 1.0 to 2.2 and agrees to the highest not above the ask.
+            self._version = min((major, minor), (2, 2))
+        self._started += 1
+        return 0
+
+    @_winsock_call(C.SOCKET_ERROR, needs_network=False)
+    def WSACleanup(self) -> int:
+        """Undo one WSAStartup; the last one closes every socket (WSACleanup document)."""
+        self._started -= 1
+        if not self._started:
+            for handle in list(self.host.objects):
+                if isinstance(self.host.objects[handle], Socket):
+                    self._close(self.host.objects[handle])  # type: ignore[arg-type]
+        return 0
+
+    def WSAGetLastError(self) -> int:
+        """The code of the last failure."""
+        return self._last_error
+
+    def WSASetLastError(self, code: int) -> None:
+        """Set the code WSAGetLastError returns."""
+        self._last_error = _int(code, "code")
+
+    def WSACancelBlockingCall(self) -> int:
+        """End the blocking call in progress with WSAEINTR (Winsock 1.1 only).
+
+        Winsock 2 removed it: after WSAStartup(2.x) it fails with WSAEOPNOTSUPP.
+        """
+        if not self._started:
+            self._last_error = E.WSANOTINITIALISED
+            return C.SOCKET_ERROR
+        if self._version >= (2, 0):
+            self._last_error = E.WSAEOPNOTSUPP
+            return C.SOCKET_ERROR
+        if not self._blocking:
+            self._last_error = E.WSAEINVAL
+            return C.SOCKET_ERROR
+        self._cancelled = True
+        return 0
+
+    @property
+    def version(self) -> int:
+        """The negotiated version, as WSADATA.wVersion (0x0202 for 2.2, 0x0101 for 1.1)."""
+        major, minor = self._version
+        return (minor << 8) | major
+
+    # --- sockets ----------------------------------------------------------------------------
+
+    @_winsock_call(C.INVALID_SOCKET)
+    def socket(self, af: int, type: int, protocol: int = 0) -> int:
+        """Make a socket: AF_INET or AF_INET6; SOCK_STREAM (TCP) or SOCK_DGRAM (UDP)."""
+        af, type, protocol = _int(af, "af"), _int(type, "type"), _int(protocol, "protocol")
+        if af not in (C.AF_INET, C.AF_INET6):
+            raise E.error_for_code(E.WSAEAFNOSUPPORT, f"address family {af}")
+        expected = {C.SOCK_STREAM: C.IPPROTO_TCP, C.SOCK_DGRAM: C.IPPROTO_UDP}.get(type)
+        if expected is None:
+            raise E.error_for_code(E.WSAESOCKTNOSUPPORT, f"socket type {type}")
+        if protocol not in (0, expected):
+            code = (
+                E.WSAEPROTOTYPE
+                if protocol in (C.IPPROTO_TCP, C.IPPROTO_UDP)
+                else E.WSAEPROTONOSUPPORT
+            )
+            raise E.error_for_code(code, f"protocol {protocol} with socket type {type}")
+        sock = Socket(self.host, af, type, expected)
+        sock.handle = self.host.add_object(sock)
+        return sock.handle
+
+    def _close(self, sock: Socket) -> None:
+        tcp.close(sock)
+        if sock.local is not None:
+            self.host.ports.release(sock.handle, sock.type, sock.local.port)
+        sock.state = transition(sock.stream, sock.state, Event.CLOSE)
+        sock.registration = None
+        del self.host.objects[sock.handle]
+
+    @_winsock_call(C.SOCKET_ERROR, needs_network=False)
+    def closesocket(self, s: int) -> int:
+        """Close a socket. A blocking call on it ends with WSAEINTR (closesocket document)."""
+        self._close(self._socket(s))
+        return 0
+
+    @_winsock_call(C.SOCKET_ERROR)
+    def bind(self, s: int, name: Name | None, namelen: int | None = None) -> int:
+        """Give the socket a local address (port 0: an ephemeral port)."""
+        sock = self._socket(s)
+        decoded = A.decode(name, namelen, socket_family=sock.family)
+        if decoded.address is None:
+            raise E.error_for_code(E.WSAEAFNOSUPPORT, "AF_UNSPEC")
+        local = decoded.address
+        next_state = transition(sock.stream, sock.state, Event.BIND)
+        packed = A.unmapped(local).packed
+        if any(packed) and not self.host.owns(packed):
+            raise E.error_for_code(E.WSAEADDRNOTAVAIL, f"{local.host} is not this host's")
+        if A.is_v4_mapped(local) and sock.v6only:
+            raise E.error_for_code(E.WSAEADDRNOTAVAIL, "IPv4-mapped address, IPV6_V6ONLY on")
+        port = self.host.ports.bind(
+            sock.handle, sock.type, local.port, self._binding(sock, local.packed)
+        )
+        sock.local = local.with_port(port)
+        sock.state = next_state
+        return 0
+
+    @_winsock_call(C.SOCKET_ERROR)
+    def listen(self, s: int, backlog: int) -> int:
+        """Make a bound stream socket accept connections."""
+        sock = self._socket(s)
+        backlog = _int(backlog, "backlog")
+        sock.state = transition(sock.stream, sock.state, Event.LISTEN)
+        # Windows caps the backlog at SOMAXCONN's 200 and raises 0 or less to 1.
+        sock.backlog = max(1, min(backlog, 200))
+        if sock.accept_queue is None:
+            from collections import deque
+
+            sock.accept_queue = deque()
+        return 0
+
+    @_winsock_call((C.INVALID_SOCKET, None))
+    def accept(self, s: int) -> tuple[int, AddressTuple | None]:
+        """Take a waiting connection: ``(new socket, peer address)``."""
+        sock = self._socket(s)
+        if sock.state is not State.LISTENING or sock.accept_queue is None:
+            raise E.error_for_code(E.WSAEINVAL, "accept on a socket that is not listening")
+        queue = sock.accept_queue
+        if not queue:
+            if sock.nonblocking:
+                raise E.error_for_code(E.WSAEWOULDBLOCK)
+            self._wait(lambda: bool(queue) or _closed(sock), None, "accept")
+            if _closed(sock):
+                raise E.error_for_code(E.WSAEINTR, "the socket was closed")
+        conn = queue.popleft()
+        conn.handle = self.host.add_object(conn)
+        events.rearm(sock.registration, C.FD_ACCEPT_BIT)
+        if queue:
+            events.post(sock.registration, sock.handle, C.FD_ACCEPT_BIT)
+        assert conn.remote is not None
+        return conn.handle, conn.remote.to_tuple()
+
+    @_winsock_call(C.SOCKET_ERROR)
+    def ioctlsocket(self, s: int, cmd: int, arg: int) -> int:
+        """FIONBIO: ``arg`` non-zero makes the socket non-blocking."""
+        sock = self._socket(s)
+        cmd, arg = _int(cmd, "cmd"), _int(arg, "arg")
+        if cmd != C.FIONBIO:
+            raise E.error_for_code(E.WSAEINVAL, f"ioctl {cmd:#x} is not supported here")
+        if not arg and sock.registration is not None:
+            # WSAEventSelect/WSAAsyncSelect: the socket can't go back to blocking mode
+            # while a registration is in force.
+            raise E.error_for_code(E.WSAEINVAL, "WSAEventSelect/WSAAsyncSelect in force")
+        sock.nonblocking = bool(arg)
+        return 0
+
+    # --- options ----------------------------------------------------------------------------
+
+    @_winsock_call(C.SOCKET_ERROR)
+    def setsockopt(self, s: int, level: int, optname: int, value: object) -> int:
+        """Set an option: ``value`` an int/bool, raw bytes, or None for a NULL ``optval``."""
+        from wsasim import options
+
+        sock = self._socket(s)
+        level, optname = _int(level, "level"), _int(optname, "optname")
+        option = options.lookup(level, optname, sock.family, sock.type)
+        if not option.settable:
+            raise E.error_for_code(E.WSAENOPROTOOPT, f"option {optname:#x} is read-only")
+        key = (level, optname)
+        if key == (C.SOL_SOCKET, C.SO_UPDATE_CONNECT_CONTEXT):
+            if sock.state is not State.CONNECTED:
+                raise E.error_for_code(E.WSAENOTCONN)
+            # WSAConnectByList remarks: the options set before the call come into force now.
+            if sock.deferred_options:
+                for deferred, deferred_value in sock.deferred_options.items():
+                    sock.set_option(*deferred, deferred_value)
+            sock.deferred_options = None
+            return 0
+        if value is None:
+            raise E.error_for_code(E.WSAEFAULT, "optval is NULL")
+        number = options.coerce(value)
+        if key == (C.IPPROTO_IPV6, C.IPV6_V6ONLY) and sock.state is not State.UNBOUND:
+            raise E.error_for_code(E.WSAEINVAL, "IPV6_V6ONLY after bind or connect")
+        exclusive = (C.SOL_SOCKET, C.SO_EXCLUSIVEADDRUSE)
+        reuse = (C.SOL_SOCKET, C.SO_REUSEADDR)
+        for this, other in ((exclusive, reuse), (reuse, exclusive)):
+            if key == this and number and sock.option(*other):
+                raise E.error_for_code(E.WSAEINVAL, "SO_REUSEADDR with SO_EXCLUSIVEADDRUSE")
+        sock.set_option(level, optname, number)
+        return 0
+
+    @_winsock_call((C.SOCKET_ERROR, None))
+    def getsockopt(self, s: int, level: int, optname: int) -> tuple[int, Any]:
+        """Read an option: ``(0, value)``."""
+        from wsasim import options
+
+        sock = self._socket(s)
+        level, optname = _int(level, "level"), _int(optname, "optname")
+        option = options.lookup(level, optname, sock.family, sock.type)
+        if not option.gettable:
+            raise E.error_for_code(E.WSAENOPROTOOPT, f"option {optname:#x} can't be read")
+        if not option.computed:
+            return 0, sock.option(level, optname)
+        if optname == C.SO_ERROR:
+            code = sock.so_error
+            # getsockopt document: SO_ERROR "retrieves error status and clear"; Windows keeps
+            # it until a connection succeeds (profile flag sticky_so_error).
+            if not self.network.profile.sticky_so_error:
+                sock.so_error = 0
+            return 0, code
+        if optname == C.SO_TYPE:
+            return 0, sock.type
+        if optname == C.SO_ACCEPTCONN:
+            return 0, int(sock.state is State.LISTENING)
+        # SO_CONNECT_TIME (mswsock.h): whole seconds connected, 0xFFFFFFFF if not connected.
+        if sock.state is not State.CONNECTED or sock.connected_at is None:
+            return 0, C.CONNECT_TIME_NOT_CONNECTED
+        return 0, int(self.network.now - sock.connected_at)
+
+    @_winsock_call((C.SOCKET_ERROR, None))
+    def getsockname(self, s: int) -> tuple[int, AddressTuple | None]:
+        """The socket's local address (WSAEINVAL before it is bound)."""
+        sock = self._socket(s)
+        if sock.local is None:
+            raise E.error_for_code(E.WSAEINVAL, "the socket is not bound")
+        return 0, sock.local.to_tuple()
+
+    @_winsock_call((C.SOCKET_ERROR, None))
+    def getpeername(self, s: int) -> tuple[int, AddressTuple | None]:
+        """The peer's address (WSAENOTCONN when not connected)."""
+        sock = self._socket(s)
+        pending = (
+            sock.state is State.CONNECTING and self.network.profile.getpeername_while_connecting
+        )
+        if sock.remote is None or not (sock.state is State.CONNECTED or pending):
+            raise E.error_for_code(E.WSAENOTCONN)
+        return 0, sock.remote.to_tuple()
+
+    # --- connecting ---------------------------------------------------------------------------
+
+    def connect(self, s: int, name: Name | None, namelen: int | None = None) -> int:
+        """connect: WSAConnect without connect data or QOS."""
+        return self.WSAConnect(s, name, namelen)
+
+    @_winsock_call(C.SOCKET_ERROR)
+    def WSAConnect(
+        self,
+        s: int,
+        name: Name | None,
+        namelen: int | None = None,
+        caller_data: bytes | None = None,
+        callee_data: WSABUF | None = None,
+        sqos: QOS | None = None,
+        gqos: QOS | None = None,
+    ) -> int:
+        """Connect a socket; see :mod:`wsasim.connect` for the checks and their sources."""
+        sock = self._socket(s)
+        _connect.check_extras(caller_data, callee_data, sqos, gqos)
+        decoded = A.decode(name, namelen, socket_family=sock.family)
+        if not sock.stream:
+            _connect.connect_datagram(sock, decoded.address)
+            return 0
+        if decoded.address is None:
+            raise E.error_for_code(E.WSAEADDRNOTAVAIL, "all-zero name")
+        caller = None if caller_data is None else bytes(caller_data)
+        handshake = _connect.start_stream(sock, decoded.address, caller, sqos)
+        if callee_data is not None:
+            callee_data.len = 0  # "If no user data is passed back, len is set to 0."
+        if handshake.blocking:
+            try:
+                self._wait(lambda: handshake.done, None, "connect")
+            except WinsockError:
+                handshake.finish(E.WSAEINTR)
+                raise
+        elif not handshake.done:
+            raise E.error_for_code(E.WSAEWOULDBLOCK)
+        if handshake.result:
+            raise E.error_for_code(handshake.result)
+        return 0
+
+    # --- data ---------------------------------------------------------------------------------
+
+    @_winsock_call(C.SOCKET_ERROR)
+    def send(self, s: int, data: bytes, flags: int = 0) -> int:
+        """Send on a connected socket (a datagram socket's default destination)."""
+        sock = self._socket(s)
+        payload, _ = _data(data), _int(flags, "flags")
+        if sock.stream:
+            return self._send_stream(sock, payload)
+        if sock.remote is None:
+            raise E.error_for_code(E.WSAENOTCONN, "no default destination")
+        return self._send_datagram(sock, sock.remote, payload, check_broadcast=False)
+
+    def _send_stream(self, sock: Socket, payload: bytes) -> int:
+        if sock.state is not State.CONNECTED:
+            raise E.error_for_code(E.WSAENOTCONN)
+        if sock.reset:
+            raise E.error_for_code(E.WSAECONNRESET)
+        tcp.send(sock, payload)
+        return len(payload)
+
+    def _send_datagram(
+        self, sock: Socket, to: SockAddr, payload: bytes, *, check_broadcast: bool
+    ) -> int:
+        if len(payload) > _MAX_DATAGRAM:
+            raise E.error_for_code(E.WSAEMSGSIZE, f"{len(payload)} bytes")
+        target = A.unmapped(to)
+        if A.is_v4_mapped(to) and sock.v6only:
+            raise E.error_for_code(E.WSAEADDRNOTAVAIL, "IPv4-mapped address, IPV6_V6ONLY on")
+        if A.is_unspecified(target) or target.port == 0:
+            raise E.error_for_code(E.WSAEADDRNOTAVAIL, str(target))
+        if (
+            check_broadcast
+            and target.family == C.AF_INET
+            and self.network.is_broadcast(self.host, target.packed)
+            and not sock.option(C.SOL_SOCKET, C.SO_BROADCAST)
+        ):
+            # sendto document: a broadcast address needs SO_BROADCAST (WSAEACCES); so does
+            # Windows even where the connect succeeded (NOTES.md section 3).
+            raise E.error_for_code(E.WSAEACCES, "SO_BROADCAST is not set")
+        if sock.state is State.UNBOUND:
+            if not (self.host.has_route(target.family) or self.host.owns(target.packed)):
+                raise E.error_for_code(E.WSAENETUNREACH, str(target))
+            _connect.implicit_bind(sock, bytes(16 if sock.family == C.AF_INET6 else 4))
+        udp.send(sock, target, payload)
+        return len(payload)
+
+    @_winsock_call((C.SOCKET_ERROR, b""))
+    def recv(self, s: int, bufsize: int, flags: int = 0) -> tuple[int, bytes]:
+        """Receive up to ``bufsize`` bytes: ``(count, data)``; ``(0, b"")`` after FIN."""
+        sock = self._socket(s)
+        count, data, _ = self._receive(sock, bufsize, flags, "recv")
+        return count, data
+
+    @_winsock_call((C.SOCKET_ERROR, b"", None))
+    def recvfrom(
+        self, s: int, bufsize: int, flags: int = 0
+    ) -> tuple[int, bytes, AddressTuple | None]:
+        """Receive a datagram and its source: ``(count, data, address)``."""
+        sock = self._socket(s)
+        return self._receive(sock, bufsize, flags, "recvfrom")
+
+    def _receive(
+        self, sock: Socket, bufsize: object, flags: object, what: str
+    ) -> tuple[int, bytes, AddressTuple | None]:
+        size, flag_bits = _int(bufsize, "bufsize"), _int(flags, "flags")
+        if size < 0:
+            raise ValueError(f"bufsize must be >= 0, not {size}")
+        peek = bool(flag_bits & C.MSG_PEEK)
+        if sock.stream:
+            if sock.state is not State.CONNECTED:
+                raise E.error_for_code(E.WSAENOTCONN)
+        elif sock.state is State.UNBOUND:
+            raise E.error_for_code(E.WSAEINVAL, "the socket is not bound")
+        elif what == "recv" and sock.remote is None:
+            # WSAConnect remarks: with no default destination, recv gives WSAENOTCONN.
+            raise E.error_for_code(E.WSAENOTCONN, "no default destination")
+        if not readiness.readable(sock):
+            if sock.nonblocking:
+                raise E.error_for_code(E.WSAEWOULDBLOCK)
+            self._wait(lambda: readiness.readable(sock) or _closed(sock), None, what)
+            if _closed(sock):
+                raise E.error_for_code(E.WSAEINTR, "the socket was closed")
+        events.rearm(sock.registration, C.FD_READ_BIT)
+        inbox = sock.inbox
+        if sock.stream:
+            if not inbox:
+                if sock.reset:
+                    raise E.error_for_code(E.WSAECONNRESET)
+                return 0, b"", None
+            chunk = inbox[0][0]
+            taken = chunk[:size]
+            if not peek:
+                if len(taken) < len(chunk):
+                    inbox[0] = (chunk[len(taken) :], None)
+                else:
+                    inbox.popleft()
+            if inbox:
+                events.post(sock.registration, sock.handle, C.FD_READ_BIT)
+            return len(taken), taken, None
+        assert inbox
+        datagram, source = inbox[0] if peek else inbox.popleft()
+        assert source is not None
+        if inbox:
+            events.post(sock.registration, sock.handle, C.FD_READ_BIT)
+        if len(datagram) > size:
+            # recv document: the datagram is truncated and the call fails with WSAEMSGSIZE.
+            self._last_error = E.WSAEMSGSIZE
+            return C.SOCKET_ERROR, datagram[:size], source.to_tuple()
+        return len(datagram), datagram, source.to_tuple()
+
+    @_winsock_call(C.SOCKET_ERROR)
+    def sendto(
+        self, s: int, data: bytes, flags: int, to: Name | None, tolen: int | None = None
+    ) -> int:
+        """Send a datagram to ``to`` (on a stream socket ``to`` is ignored, as in C)."""
+        sock = self._socket(s)
+        payload, _ = _data(data), _int(flags, "flags")
+        if sock.stream:
+            return self._send_stream(sock, payload)
+        decoded = A.decode(to, tolen, socket_family=sock.family)
+        if decoded.address is None:
+            raise E.error_for_code(E.WSAEAFNOSUPPORT, "AF_UNSPEC")
+        return self._send_datagram(sock, decoded.address, payload, check_broadcast=True)
+
+    # --- select -------------------------------------------------------------------------------
+
+    @_winsock_call((C.SOCKET_ERROR, [], [], []))
+    def select(
+        self,
+        readfds: Sequence[int],
+        writefds: Sequence[int],
+        exceptfds: Sequence[int],
+        timeout: float | None = None,
+    ) -> tuple[int, list[int], list[int], list[int]]:
+        """Wait until a socket is ready: ``(count, readable, writable, exceptional)``.
+
+        ``timeout`` is seconds (None: wait for ever); select document: WSAEINVAL when every
+        set is empty or the timeout is negative, WSAENOTSOCK for a handle that is not a socket.
+        """
+        sets = []
+        for what, fds in (("readfds", readfds), ("writefds", writefds), ("exceptfds", exceptfds)):
+            if fds is None:
+                fds = []
+            if isinstance(fds, (str, bytes)) or not isinstance(fds, Sequence):
+                raise TypeError(
+                    f"{what} must be a list of socket handles, not {type(fds).__name__}"
+                )
+            sets.append([self._socket(s) for s in fds])
+        seconds = _timeout(timeout)
+        if not any(sets) or (seconds is not None and seconds < 0):
+            raise E.error_for_code(E.WSAEINVAL, "no sockets, or a negative timeout")
+        tests = (readiness.readable, readiness.writable, readiness.exceptional)
+
+        def ready() -> list[list[int]]:
+            return [
+                [s.handle for s in group if test(s)]
+                for group, test in zip(sets, tests, strict=True)
+            ]
+
+        result = ready()
+        if not any(result) and seconds != 0:
+            deadline = None if seconds is None else self.network.now + seconds
+            self._wait(lambda: any(ready()), deadline, "select")
+            result = ready()
+        return sum(map(len, result)), result[0], result[1], result[2]
+
+    # --- event objects and WSAEventSelect -----------------------------------------------------
+
+    def WSACreateEvent(self) -> int:
+        """Make a manual-reset, non-signaled event object."""
+        return self.host.add_object(EventObject())
+
+    def _event_call(self, h: int) -> EventObject | None:
+        event = self._object(h, EventObject, "h")
+        if event is None:
+            self._last_error = E.WSA_INVALID_HANDLE
+        return cast("EventObject | None", event)
+
+    def WSACloseEvent(self, h: int) -> bool:
+        """Close an event object."""
+        if self._event_call(h) is None:
+            return False
+        del self.host.objects[h]
+        return True
+
+    def WSASetEvent(self, h: int) -> bool:
+        """Signal an event object."""
+        event = self._event_call(h)
+        if event is not None:
+            event.signaled = True
+        return event is not None
+
+    def WSAResetEvent(self, h: int) -> bool:
+        """Reset an event object to non-signaled."""
+        event = self._event_call(h)
+        if event is not None:
+            event.signaled = False
+        return event is not None
+
+    @_winsock_call(C.SOCKET_ERROR)
+    def WSAEventSelect(self, s: int, h: int, mask: int) -> int:
+        """Ask for network events on an event object; makes the socket non-blocking."""
+        sock = self._socket(s)
+        mask = _int(mask, "mask")
+        if not mask:
+            sock.registration = None
+            return 0
+        event = self._object(h, EventObject, "h")
+        if event is None:
+            raise E.error_for_code(E.WSAEINVAL, "h is not an event object")
+        self._register(sock, Registration(mask, event=event))
+        return 0
+
+    def _register(self, sock: Socket, registration: Registration) -> None:
+        sock.registration = registration
+        sock.nonblocking = True
+        readiness.post_current(sock)
+
+    @_winsock_call((C.SOCKET_ERROR, 0, [0] * C.FD_MAX_EVENTS))
+    def WSAEnumNetworkEvents(self, s: int, h: int) -> tuple[int, int, list[int]]:
+        """Read and clear the recorded events: ``(0, lNetworkEvents, iErrorCode[10])``.
+
+        ``h`` (0 for NULL) is reset when given.
+        """
+        sock = self._socket(s)
+        if _int(h, "h"):
+            event = self._object(h, EventObject, "h")
+            if event is None:
+                raise E.error_for_code(E.WSAEINVAL, "h is not an event object")
+            event.signaled = False
+        registration = sock.registration
+        if registration is None:
+            return 0, 0, [0] * C.FD_MAX_EVENTS
+        recorded, codes = registration.recorded, list(registration.errors)
+        registration.recorded = 0
+        registration.errors = [0] * C.FD_MAX_EVENTS
+        return 0, recorded, codes
+
+    def WSAWaitForMultipleEvents(
+        self, events: Sequence[int], wait_all: bool, timeout_ms: int, alertable: bool = False
+    ) -> int:
+        """Wait for one (or all) event objects: WSA_WAIT_EVENT_0 + index, or WSA_WAIT_TIMEOUT.
+
+        ``timeout_ms`` is virtual milliseconds, WSA_INFINITE for ever. ``alertable`` is
+        accepted; no APC is queued in the simulator, so it never returns WSA_WAIT_IO_COMPLETION.
+        """
+        if isinstance(events, (str, bytes)) or not isinstance(events, Sequence):
+            raise TypeError(f"events must be a list of event handles, not {type(events).__name__}")
+        timeout_ms = _int(timeout_ms, "timeout_ms")
+        if (
+            not 0 < len(events) <= C.WSA_MAXIMUM_WAIT_EVENTS
+            or not 0 <= timeout_ms <= C.WSA_INFINITE
+        ):
+            self._last_error = E.WSA_INVALID_PARAMETER
+            return C.WSA_WAIT_FAILED
+        objects = [self._object(h, EventObject, "events") for h in events]
+        if any(o is None for o in objects):
+            self._last_error = E.WSA_INVALID_HANDLE
+            return C.WSA_WAIT_FAILED
+
+        def signaled() -> int | None:
+            flags = [o.signaled for o in objects]
+            if wait_all:
+                return C.WSA_WAIT_EVENT_0 if all(flags) else None
+            return next((i for i, f in enumerate(flags) if f), None)
+
+        if signaled() is None and timeout_ms:
+            deadline = (
+                None if timeout_ms == C.WSA_INFINITE else self.network.now + timeout_ms / 1000
+            )
+            self._wait(lambda: signaled() is not None, deadline, "WSAWaitForMultipleEvents")
+        index = signaled()
+        return C.WSA_WAIT_TIMEOUT if index is None else C.WSA_WAIT_EVENT_0 + index
+
+    # --- WSAAsyncSelect and message windows -------------------------------------------------
+
+    @_winsock_call(C.SOCKET_ERROR)
+    def WSAAsyncSelect(self, s: int, hwnd: int, msg: int, mask: int) -> int:
+        """Ask for network events as window messages; makes the socket non-blocking."""
+        sock = self._socket(s)
+        msg, mask = _int(msg, "msg"), _int(mask, "mask")
+        if not mask:
+            sock.registration = None
+            return 0
+        window = self._object(hwnd, MessageWindow, "hwnd")
+        if window is None:
+            raise E.error_for_code(E.WSAEINVAL, "hwnd is not a window")
+        self._register(sock, Registration(mask, window=window, msg=msg))
+        return 0
+
+    def create_message_window(self) -> int:
+        """Make a message-only window for WSAAsyncSelect; returns its handle."""
+        return self.host.add_object(MessageWindow())
+
+    def get_messages(self, hwnd: int) -> list[tuple[int, int, int]]:
+        """Take the messages posted to a window: ``[(msg, wParam, lParam), ...]``.
+
+        Raises:
+            ValueError: ``hwnd`` is not a window made by :meth:`create_message_window`.
+        """
+        window = self._object(hwnd, MessageWindow, "hwnd")
+        if window is None:
+            raise ValueError(f"hwnd {hwnd!r} is not a window made by create_message_window()")
+        messages, window.messages = window.messages, []
+        return cast("list[tuple[int, int, int]]", messages)

@@ -1,0 +1,205 @@
+"""The backend protocol, and how a backend is chosen.
+
+A backend is an object with Winsock's low-level functions as methods (SPEC.md section 4): the
+native CFFI binding on Windows, or one simulated host's ``winsock`` from :mod:`wsasim`. This
+module owns the :class:`Backend` protocol they both satisfy, and the choice between them:
+:func:`get_backend` by name or ``WSACONNECT_BACKEND``, :func:`use_backend` for a context.
+
+It never falls back silently (SPEC.md section 3): asking for the native backend where it cannot
+run raises :class:`BackendUnavailable`; the simulator is used only when asked for. It imports
+neither backend at import time.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import contextvars
+import os
+import sys
+from collections.abc import Iterator, Sequence
+from typing import Any, Protocol, runtime_checkable
+
+from wsaconnect.addresses import AddressTuple, Name
+from wsaconnect.structures import QOS, WSABUF
+
+#: Environment variable naming the default backend ("native" or "sim").
+ENVIRONMENT_VARIABLE = "WSACONNECT_BACKEND"
+
+
+class BackendUnavailable(RuntimeError):
+    """The requested backend cannot run here (for example the native one off Windows)."""
+
+
+@runtime_checkable
+class Backend(Protocol):
+    """Winsock's low-level functions, with the C names and argument order.
+
+    Each returns what the C function returns; where C also writes through out-parameters, a
+    tuple ``(C return value, out values...)``. Failures are reported as in C (SOCKET_ERROR,
+    INVALID_SOCKET, FALSE) with the code in :meth:`WSAGetLastError`; only a Python value of the
+    wrong type raises (TypeError), or one no C structure can carry (ValueError).
+    """
+
+    def WSAStartup(self, version: int = 0x0202) -> int: ...
+    def WSACleanup(self) -> int: ...
+    def WSAGetLastError(self) -> int: ...
+    def WSASetLastError(self, code: int) -> None: ...
+    def WSACancelBlockingCall(self) -> int: ...
+
+    def socket(self, af: int, type: int, protocol: int = 0) -> int: ...
+    def closesocket(self, s: int) -> int: ...
+    def bind(self, s: int, name: Name | None, namelen: int | None = None) -> int: ...
+    def listen(self, s: int, backlog: int) -> int: ...
+    def accept(self, s: int) -> tuple[int, AddressTuple | None]: ...
+    def ioctlsocket(self, s: int, cmd: int, arg: int) -> int | tuple[int, int]: ...
+    def setsockopt(self, s: int, level: int, optname: int, value: object) -> int: ...
+    def getsockopt(self, s: int, level: int, optname: int) -> tuple[int, Any]: ...
+    def getsockname(self, s: int) -> tuple[int, AddressTuple | None]: ...
+    def getpeername(self, s: int) -> tuple[int, AddressTuple | None]: ...
+
+    def connect(self, s: int, name: Name | None, namelen: int | None = None) -> int: ...
+    def WSAConnect(
+        self,
+        s: int,
+        name: Name | None,
+        namelen: int | None = None,
+        caller_data: bytes | None = None,
+        callee_data: WSABUF | None = None,
+        sqos: QOS | None = None,
+        gqos: QOS | None = None,
+    ) -> int: ...
+
+    def WSAConnectByList(
+        self,
+        s: int,
+        addresses: Sequence[Name],
+        timeout: float | None = None,
+        reserved: object = None,
+        *,
+        local_address_length: int | None = ...,
+        remote_address_length: int | None = ...,
+    ) -> tuple[bool, AddressTuple | None, AddressTuple | None]: ...
+    def WSAConnectByName(
+        self,
+        s: int,
+        nodename: str | None,
+        servicename: str | None,
+        timeout: float | None = None,
+        reserved: object = None,
+        *,
+        local_address_length: int | None = ...,
+        remote_address_length: int | None = ...,
+    ) -> tuple[bool, AddressTuple | None, AddressTuple | None]: ...
+
+    def send(self, s: int, data: bytes, flags: int = 0) -> int: ...
+    def recv(self, s: int, bufsize: int, flags: int = 0) -> tuple[int, bytes]: ...
+    def sendto(
+        self, s: int, data: bytes, flags: int, to: Name | None, tolen: int | None = None
+    ) -> int: ...
+    def recvfrom(
+        self, s: int, bufsize: int, flags: int = 0
+    ) -> tuple[int, bytes, AddressTuple | None]: ...
+
+    def select(
+        self,
+        readfds: Sequence[int],
+        writefds: Sequence[int],
+        exceptfds: Sequence[int],
+        timeout: float | None = None,
+    ) -> tuple[int, list[int], list[int], list[int]]: ...
+
+    def WSACreateEvent(self) -> int: ...
+    def WSACloseEvent(self, h: int) -> bool: ...
+    def WSASetEvent(self, h: int) -> bool: ...
+    def WSAResetEvent(self, h: int) -> bool: ...
+    def WSAEventSelect(self, s: int, h: int, mask: int) -> int: ...
+    def WSAWaitForMultipleEvents(
+        self, events: Sequence[int], wait_all: bool, timeout_ms: int, alertable: bool = False
+    ) -> int: ...
+    def WSAEnumNetworkEvents(self, s: int, h: int) -> tuple[int, int, list[int]]: ...
+
+    def WSAAsyncSelect(self, s: int, hwnd: int, msg: int, mask: int) -> int: ...
+    def create_message_window(self) -> int: ...
+    def get_messages(self, hwnd: int) -> list[tuple[int, int, int]]: ...
+
+
+def native_backend() -> Backend:
+    """Return the CFFI binding to the real Winsock.
+
+    Raises:
+        BackendUnavailable: not on Windows, or the compiled module is missing.
+    """
+    if sys.platform != "win32":
+        raise BackendUnavailable(
+            f"the native backend needs Windows (this is {sys.platform}); to run on the "
+            f'simulator instead, pass backend=wsaconnect.get_backend("sim"), use a '
+            f"wsasim.Network host's .winsock, or set {ENVIRONMENT_VARIABLE}=sim"
+        )
+    try:
+        from wsaconnect import _native
+    except ImportError as exc:
+        raise BackendUnavailable(
+            "the compiled module wsaconnect._winsock is missing: reinstall wsaconnect from a "
+            f"wheel for this platform, or build it with a C compiler ({exc})"
+        ) from exc
+    backend: Backend = _native.NativeBackend()
+    return backend
+
+
+def _sim_backend() -> Backend:
+    import wsasim
+
+    network = wsasim.Network()
+    host = network.add_host("host", ["192.0.2.10/24", "2001:db8::10/64"])
+    return host.winsock
+
+
+_FACTORIES = {"native": native_backend, "sim": _sim_backend}
+
+
+def get_backend(name: str | None = None) -> Backend:
+    """Return a backend by name.
+
+    Args:
+        name: ``"native"``, ``"sim"`` (a fresh default simulated network with one host), or None
+            for the value of ``WSACONNECT_BACKEND``, else ``"native"``.
+
+    Raises:
+        ValueError: an unknown name.
+        BackendUnavailable: the native backend was chosen where it cannot run.
+    """
+    if name is None:
+        name = os.environ.get(ENVIRONMENT_VARIABLE) or "native"
+    if not isinstance(name, str):
+        raise TypeError(f"name must be a str or None, not {type(name).__name__}")
+    factory = _FACTORIES.get(name.strip().lower())
+    if factory is None:
+        raise ValueError(f"unknown backend {name!r}: choose 'native' or 'sim'")
+    return factory()
+
+
+_current: contextvars.ContextVar[Backend | None] = contextvars.ContextVar(
+    "wsaconnect_backend", default=None
+)
+
+
+@contextlib.contextmanager
+def use_backend(backend: Backend) -> Iterator[Backend]:
+    """Make ``backend`` the default of the Pythonic API in the current context.
+
+    Raises:
+        TypeError: ``backend`` does not look like a backend.
+    """
+    if not isinstance(backend, Backend):
+        raise TypeError(f"backend must be a wsaconnect Backend, not {type(backend).__name__}")
+    token = _current.set(backend)
+    try:
+        yield backend
+    finally:
+        _current.reset(token)
+
+
+def current_backend() -> Backend:
+    """The backend of the current context (see :func:`use_backend`), else :func:`get_backend`."""
+    backend = _current.get()
+    return get_backend() if backend is None else backend
