@@ -223,6 +223,8 @@ class Network:
             Deadlock: not ready, no deadline, and nothing left to run.
         """
         clock = self.clock
+        if ready():
+            return True
         while not ready():
             due = clock.next_time()
             if deadline is not None and (due is None or due > deadline):
@@ -234,6 +236,10 @@ class Network:
                     "scheduled can complete it (schedule the peer's action with net.call_at, "
                     "or make the socket non-blocking)"
                 )
+            clock.step()
+        # Whatever else falls due at the instant of waking happens before the call returns
+        # (two segments that arrive together are read together).
+        while clock.next_time() == clock.now:
             clock.step()
         return True
 

@@ -25,6 +25,7 @@ WSAGetLastError is per host here (per thread on Windows).
 from __future__ import annotations
 
 import functools
+from collections import deque
 from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, Any, TypeVar, cast
 
@@ -97,6 +98,29 @@ def _timeout(value: object) -> float | None:
     if value != value:
         raise ValueError("timeout must not be NaN")
     return float(value)
+
+
+def _take(inbox: deque[tuple[bytes, SockAddr | None]], size: int, peek: bool) -> bytes:
+    """Take up to ``size`` bytes from a stream's queue of chunks (a byte stream: chunks join)."""
+    parts: list[bytes] = []
+    wanted = size
+    for chunk, _ in inbox:
+        if wanted <= 0:
+            break
+        parts.append(chunk[:wanted])
+        wanted -= len(parts[-1])
+    taken = b"".join(parts)
+    if not peek:
+        left = len(taken)
+        while left:
+            chunk = inbox[0][0]
+            if len(chunk) <= left:
+                inbox.popleft()
+                left -= len(chunk)
+            else:
+                inbox[0] = (chunk[left:], None)
+                left = 0
+    return taken
 
 
 def _closed(sock: Socket) -> bool:
@@ -538,13 +562,7 @@ class Winsock:
                 if sock.reset:
                     raise E.error_for_code(E.WSAECONNRESET)
                 return 0, b"", None
-            chunk = inbox[0][0]
-            taken = chunk[:size]
-            if not peek:
-                if len(taken) < len(chunk):
-                    inbox[0] = (chunk[len(taken) :], None)
-                else:
-                    inbox.popleft()
+            taken = _take(inbox, size, peek)
             if inbox:
                 events.post(sock.registration, sock.handle, C.FD_READ_BIT)
             return len(taken), taken, None

@@ -239,12 +239,13 @@ class WinsockError(OSError):
         text = message(code) if detail is None else f"{message(code)} ({detail})"
         super().__init__(code, text)
         self.winerror: int = code
+        self.detail = detail
 
     def __str__(self) -> str:
         return f"[WinError {self.winerror}] {self.strerror}"
 
-    def __reduce__(self) -> tuple[type[WinsockError], tuple[int]]:
-        return (type(self), (self.winerror,))
+    def __reduce__(self) -> tuple[type[WinsockError], tuple[int, str | None]]:
+        return (type(self), (self.winerror, self.detail))
 
 
 #: The builtin each code's class also derives from, as CPython maps these codes on Windows.
@@ -271,6 +272,9 @@ def _make_class(code: int) -> type[WinsockError]:
 
 
 _CLASSES: dict[int, type[WinsockError]] = {code: _make_class(code) for code in WSAError}
+# Each class is also a module attribute (WSAECONNREFUSEDError, ...), so it can be named and
+# caught directly, and pickled by reference.
+globals().update({cls.__name__: cls for cls in _CLASSES.values()})
 
 
 def error_class(code: int) -> type[WinsockError]:

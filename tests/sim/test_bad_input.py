@@ -1,0 +1,106 @@
+"""Bad input: a wrong Python type raises TypeError naming the argument; an impossible value
+gives the Winsock code Windows would give; nothing else escapes, and the network stays usable.
+"""
+
+from __future__ import annotations
+
+import pytest
+import wsasim
+
+from tests.sim.conftest import Lab
+from wsaconnect import constants as C
+from wsaconnect import errors as E
+
+
+@pytest.mark.parametrize(
+    ("call", "argument"),
+    [
+        (lambda ws, s: ws.WSAConnect("3", ("192.0.2.20", 80)), "s"),
+        (lambda ws, s: ws.WSAConnect(s, 80), "name"),
+        (lambda ws, s: ws.WSAConnect(s, (80, "192.0.2.20")), "host"),
+        (lambda ws, s: ws.WSAConnect(s, ("192.0.2.20", "80")), "port"),
+        (lambda ws, s: ws.WSAConnect(s, ("192.0.2.20", 80), "16"), "namelen"),
+        (lambda ws, s: ws.WSAConnect(s, ("192.0.2.20", 80), caller_data="hi"), "caller_data"),
+        (lambda ws, s: ws.WSAConnect(s, ("192.0.2.20", 80), callee_data=b"x"), "callee_data"),
+        (lambda ws, s: ws.WSAConnect(s, ("192.0.2.20", 80), sqos={}), "sqos"),
+        (lambda ws, s: ws.socket("AF_INET", C.SOCK_STREAM), "af"),
+        (lambda ws, s: ws.setsockopt(s, C.SOL_SOCKET, C.SO_BROADCAST, "yes"), "value"),
+        (lambda ws, s: ws.send(s, "text"), "data"),
+        (lambda ws, s: ws.select(s, [], []), "readfds"),
+        (lambda ws, s: ws.select([s], [], [], "1"), "timeout"),
+    ],
+)
+def test_wrong_python_type_raises_type_error_naming_the_argument(
+    lab: Lab, call: object, argument: str
+) -> None:
+    s = lab.tcp()
+    with pytest.raises(TypeError, match=argument):
+        call(lab.ws, s)  # type: ignore[operator]
+
+
+@pytest.mark.parametrize(
+    ("name", "argument"),
+    [(("192.0.2.20", 70000), "port"), (("example.com", 80), "numeric"), (("1.2.3.4.5", 1), "IPv4")],
+)
+def test_impossible_address_raises_value_error(lab: Lab, name: object, argument: str) -> None:
+    s = lab.tcp()
+    with pytest.raises(ValueError, match=argument):
+        lab.ws.WSAConnect(s, name)  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize(
+    ("af", "type", "protocol", "code"),
+    [
+        (99, C.SOCK_STREAM, 0, E.WSAEAFNOSUPPORT),
+        (C.AF_INET, 99, 0, E.WSAESOCKTNOSUPPORT),
+        (C.AF_INET, C.SOCK_STREAM, C.IPPROTO_UDP, E.WSAEPROTOTYPE),
+        (C.AF_INET, C.SOCK_STREAM, 99, E.WSAEPROTONOSUPPORT),
+    ],
+)
+def test_socket_rejects_what_windows_rejects(
+    lab: Lab, af: int, type: int, protocol: int, code: int
+) -> None:
+    assert lab.ws.socket(af, type, protocol) == C.INVALID_SOCKET
+    assert lab.error() == code
+
+
+def test_unknown_socket_option_is_wsaenoprotoopt(lab: Lab) -> None:
+    s = lab.tcp()
+    assert lab.ws.setsockopt(s, C.SOL_SOCKET, 0x4242, 1) == C.SOCKET_ERROR
+    assert lab.error() == E.WSAENOPROTOOPT
+    assert lab.ws.getsockopt(s, C.IPPROTO_IPV6, C.IPV6_V6ONLY) == (C.SOCKET_ERROR, None)
+    assert lab.error() == E.WSAENOPROTOOPT  # not on an AF_INET socket
+
+
+def test_raw_sockaddr_with_unknown_family_is_wsaeafnosupport(lab: Lab) -> None:
+    s = lab.tcp()
+    raw = bytes([0x11, 0]) + bytes(14)
+    assert lab.ws.WSAConnect(s, raw) == C.SOCKET_ERROR
+    assert lab.error() == E.WSAEAFNOSUPPORT
+
+
+def test_network_construction_checks_its_arguments() -> None:
+    with pytest.raises(TypeError, match="latency"):
+        wsasim.Network(latency="fast")  # type: ignore[arg-type]
+    with pytest.raises(ValueError, match="latency"):
+        wsasim.Network(latency=-1)
+    net = wsasim.Network()
+    net.add_host("a", ["192.0.2.1/24"])
+    with pytest.raises(ValueError, match="already belongs to a"):
+        net.add_host("b", ["192.0.2.1/24"])
+    with pytest.raises(ValueError, match="already exists"):
+        net.add_host("a", [])
+    with pytest.raises(TypeError, match="addresses"):
+        net.add_host("c", "192.0.2.3/24")
+    with pytest.raises(ValueError, match="not an address"):
+        net.add_host("c", ["192.0.2.300/24"])
+    with pytest.raises(ValueError, match="no host named"):
+        net.set_latency("a", "zzz", 0.1)
+
+
+def test_failed_calls_leave_the_network_usable(lab: Lab) -> None:
+    s = lab.tcp()
+    for bad in (None, b"\x02\x00", ("0.0.0.0", 80)):
+        assert lab.ws.WSAConnect(s, bad) == C.SOCKET_ERROR  # type: ignore[arg-type]
+    lab.listen(80)
+    assert lab.ws.WSAConnect(s, ("192.0.2.20", 80)) == 0

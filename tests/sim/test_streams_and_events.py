@@ -1,0 +1,87 @@
+"""After the handshake: bytes, FIN and reset between simulated sockets, and their FD_* events."""
+
+from __future__ import annotations
+
+from tests.sim.conftest import LATENCY, Lab
+from wsaconnect import constants as C
+from wsaconnect import errors as E
+
+
+def connected_pair(lab: Lab) -> tuple[int, int, int]:
+    listener = lab.listen(80)
+    s = lab.tcp()
+    assert lab.ws.connect(s, ("192.0.2.20", 80)) == 0
+    conn, _ = lab.srv.accept(listener)
+    return listener, s, conn
+
+
+def test_bytes_arrive_one_way_delay_later_in_order(lab: Lab) -> None:
+    _, s, conn = connected_pair(lab)
+    sent_at = lab.net.now
+    assert lab.ws.send(s, b"abc") == 3
+    assert lab.ws.send(s, b"def") == 3
+    assert lab.srv.recv(conn, 4) == (4, b"abcd")
+    assert lab.net.now == sent_at + LATENCY
+    assert lab.srv.recv(conn, 100, C.MSG_PEEK) == (2, b"ef")
+    assert lab.srv.recv(conn, 100) == (2, b"ef")
+
+
+def test_close_delivers_fin_and_recv_returns_zero(lab: Lab) -> None:
+    _, s, conn = connected_pair(lab)
+    lab.ws.closesocket(s)
+    assert lab.srv.recv(conn, 10) == (0, b"")
+
+
+def test_nonblocking_recv_with_nothing_queued_is_wsaewouldblock(lab: Lab) -> None:
+    _, s, _ = connected_pair(lab)
+    lab.ws.ioctlsocket(s, C.FIONBIO, 1)
+    assert lab.ws.recv(s, 10) == (C.SOCKET_ERROR, b"")
+    assert lab.error() == E.WSAEWOULDBLOCK
+
+
+def test_closing_a_listener_resets_connections_not_yet_accepted(lab: Lab) -> None:
+    listener = lab.listen(80)
+    s = lab.tcp()
+    assert lab.ws.connect(s, ("192.0.2.20", 80)) == 0
+    lab.srv.closesocket(listener)
+    assert lab.ws.recv(s, 10) == (C.SOCKET_ERROR, b"")
+    assert lab.error() == E.WSAECONNRESET
+
+
+def test_event_select_reports_accept_read_and_close(lab: Lab) -> None:
+    listener = lab.listen(80)
+    event = lab.srv.WSACreateEvent()
+    assert lab.srv.WSAEventSelect(listener, event, C.FD_ACCEPT) == 0
+    s = lab.tcp()
+    assert lab.ws.connect(s, ("192.0.2.20", 80)) == 0
+    assert lab.srv.WSAWaitForMultipleEvents([event], False, 1000) == C.WSA_WAIT_EVENT_0
+    assert lab.srv.WSAEnumNetworkEvents(listener, event)[1] == C.FD_ACCEPT
+    conn, _ = lab.srv.accept(listener)
+    conn_event = lab.srv.WSACreateEvent()
+    assert lab.srv.WSAEventSelect(conn, conn_event, C.FD_READ | C.FD_CLOSE) == 0
+    lab.ws.send(s, b"x")
+    lab.ws.closesocket(s)
+    lab.net.run_until_idle()
+    rc, happened, codes = lab.srv.WSAEnumNetworkEvents(conn, conn_event)
+    assert (rc, happened) == (0, C.FD_READ | C.FD_CLOSE)
+    assert codes == [0] * C.FD_MAX_EVENTS
+
+
+def test_fd_read_is_not_reported_again_until_recv_reenables_it(lab: Lab) -> None:
+    _, s, conn = connected_pair(lab)
+    hwnd = lab.srv.create_message_window()
+    assert lab.srv.WSAAsyncSelect(conn, hwnd, C.WM_USER, C.FD_READ) == 0
+    lab.ws.send(s, b"one")
+    lab.net.run_until_idle()
+    lab.ws.send(s, b"two")
+    lab.net.run_until_idle()
+    assert lab.srv.get_messages(hwnd) == [(C.WM_USER, conn, C.FD_READ)]
+    assert lab.srv.recv(conn, 3) == (3, b"one")
+    # Data remains, so recv re-enables FD_READ and it is posted again at once.
+    assert lab.srv.get_messages(hwnd) == [(C.WM_USER, conn, C.FD_READ)]
+
+
+def test_accepted_socket_has_the_listeners_port_and_the_peer_address(lab: Lab) -> None:
+    _, s, conn = connected_pair(lab)
+    assert lab.srv.getsockname(conn) == (0, ("192.0.2.20", 80))
+    assert lab.srv.getpeername(conn) == lab.ws.getsockname(s)
