@@ -18,8 +18,12 @@ Sources for the error entries:
   on the same socket (WSAConnect document): a failed attempt returns the socket to BOUND (its
   implicit bind stays).
 
-The internal events (CONNECTED, CONNECT_FAILED) come from the network, not the application;
-an illegal one is a simulator bug and raises :class:`StateError`.
+* WSAConnectByList needs an unbound socket and binds it afresh for each address pair it tries
+  (WSAConnectByList document, parameter ``s``): after a failed attempt it releases the bind.
+
+The internal events (CONNECTED, CONNECT_FAILED, RELEASE) come from the network or from
+WSAConnectByList, not from an application call; an illegal one is a simulator bug and raises
+:class:`StateError`.
 """
 
 from __future__ import annotations
@@ -49,6 +53,7 @@ class Event(enum.Enum):
     CONNECTED = "connected"  # from the network: the handshake completed
     CONNECT_FAILED = "connect failed"  # from the network: refused, timed out, unreachable...
     DISCONNECT = "disconnect"  # datagram sockets: connect with an all-zero name
+    RELEASE = "release"  # WSAConnectByList gives back a failed attempt's implicit bind
     CLOSE = "close"
 
 
@@ -74,6 +79,7 @@ STREAM: dict[tuple[State, Event], _Entry] = {
     (S.CONNECTING, V.CONNECT): E.WSAEALREADY,
     (S.CONNECTING, V.CONNECTED): S.CONNECTED,
     (S.CONNECTING, V.CONNECT_FAILED): S.BOUND,
+    (S.BOUND, V.RELEASE): S.UNBOUND,
     (S.CONNECTED, V.BIND): E.WSAEINVAL,
     (S.CONNECTED, V.LISTEN): E.WSAEISCONN,
     (S.CONNECTED, V.CONNECT): E.WSAEISCONN,

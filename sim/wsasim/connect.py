@@ -132,7 +132,12 @@ def _check_four_tuple(sock: Socket, local: SockAddr, remote: SockAddr) -> None:
 
 
 def start_stream(
-    sock: Socket, remote: SockAddr, caller_data: bytes | None, sqos: QOS | None
+    sock: Socket,
+    remote: SockAddr,
+    caller_data: bytes | None = None,
+    sqos: QOS | None = None,
+    *,
+    blocking: bool,
 ) -> Handshake:
     """Run the stream checks of step 4, bind if needed, and send the first SYN.
 
@@ -166,7 +171,7 @@ def start_stream(
     sock.state = next_state
     sock.connect_failed = False
     events.rearm(sock.registration, C.FD_CONNECT_BIT)
-    handshake = Handshake(sock, target, blocking=not sock.nonblocking)
+    handshake = Handshake(sock, target, blocking=blocking)
     handshake.start()
     return handshake
 

@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, NamedTuple
 from wsaconnect import addresses as A
 from wsaconnect import constants as C
 from wsaconnect.addresses import SockAddr
+from wsaconnect.ordering import LocalAddress, rank_sources
 from wsasim._state import State
 from wsasim.events import EventObject, MessageWindow
 from wsasim.ports import PortTable
@@ -100,6 +101,7 @@ class Host:
         self.interfaces: tuple[Interface, ...] = tuple(interfaces) + _LOOPBACK
         self.network_down = False
         self.objects: dict[int, HandleObject] = {}
+        self._sources: dict[tuple[int, bytes], bytes] = {}  # source_for's answers
         self._next_handle = 0x100
         span = len(network.ephemeral_ports)
         self.ports = PortTable(network.ephemeral_ports, network.rng.randrange(span) if span else 0)
@@ -121,26 +123,27 @@ class Host:
         """True for one of the host's own addresses (loopback range included)."""
         return A.is_loopback(packed) or any(i.packed == packed for i in self.interfaces)
 
+    def local_addresses(self) -> list[LocalAddress]:
+        """Every address of the host, loopback included, as RFC 6724 source candidates."""
+        return [LocalAddress(SockAddr(i.family, i.packed, 0), i.prefixlen) for i in self.interfaces]
+
     def source_for(self, family: int, destination: bytes) -> bytes:
         """The local address a connection to ``destination`` leaves from.
 
-        Loopback for loopback, the destination itself for one of our own addresses, else the
-        address with the longest prefix in common with the destination (RFC 6724 section 5,
-        rule 8), the first given on ties.
+        RFC 6724 source selection (:func:`wsaconnect.ordering.rank_sources`): loopback for
+        loopback, the destination itself for one of our own addresses, else the best match.
+
+        Raises:
+            LookupError: no address of the host can reach ``destination``.
         """
-        if A.is_loopback(destination) or self.owns(destination):
-            return destination
-        best: bytes | None = None
-        best_len = -1
-        for iface in self.interfaces:
-            if iface.family != family or iface.loopback:
-                continue
-            common = _common_prefix(iface.packed, destination)
-            if common > best_len:
-                best, best_len = iface.packed, common
-        if best is None:
-            raise LookupError(f"{self.name} has no {family} address")
-        return best
+        key = (family, destination)
+        source = self._sources.get(key)
+        if source is None:
+            ranked = rank_sources(SockAddr(family, destination, 0), self.local_addresses())
+            if not ranked:
+                raise LookupError(f"{self.name} has no address that reaches {destination!r}")
+            source = self._sources[key] = A.unmapped(ranked[0].address).packed
+        return source
 
     # --- handles --------------------------------------------------------------------------
 
@@ -206,8 +209,3 @@ class Host:
 
     def __repr__(self) -> str:
         return f"<Host {self.name} {' '.join(str(i) for i in self.addresses())}>"
-
-
-def _common_prefix(a: bytes, b: bytes) -> int:
-    x = int.from_bytes(a, "big") ^ int.from_bytes(b, "big")
-    return len(a) * 8 - x.bit_length()

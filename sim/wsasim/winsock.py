@@ -35,8 +35,8 @@ from wsaconnect import errors as E
 from wsaconnect.addresses import AddressTuple, Name, SockAddr
 from wsaconnect.errors import WinsockError
 from wsaconnect.structures import QOS, WSABUF
+from wsasim import by_list, events, readiness, tcp, udp
 from wsasim import connect as _connect
-from wsasim import events, readiness, tcp, udp
 from wsasim._state import Event, State, transition
 from wsasim.events import EventObject, MessageWindow, Registration
 from wsasim.ports import Binding
@@ -45,6 +45,7 @@ from wsasim.sockets import Socket
 if TYPE_CHECKING:
     from wsasim.host import Host
     from wsasim.network import Network
+    from wsasim.tcp import Handshake
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -90,13 +91,15 @@ def _data(value: object, what: str = "data") -> bytes:
     return bytes(value)
 
 
-def _timeout(value: object) -> float | None:
+def _timeout(value: object, *, negative_ok: bool = True) -> float | None:
+    """A timeout in seconds (the C timeval) or None; NaN, and negatives unless allowed, are
+    ValueError (select reports a negative one as WSAEINVAL itself)."""
     if value is None:
         return None
     if isinstance(value, bool) or not isinstance(value, (int, float)):
         raise TypeError(f"timeout must be seconds as a number or None, not {type(value).__name__}")
-    if value != value:
-        raise ValueError("timeout must not be NaN")
+    if value != value or (value < 0 and not negative_ok):
+        raise ValueError(f"timeout must be a number of seconds >= 0, not {value}")
     return float(value)
 
 
@@ -457,20 +460,84 @@ class Winsock:
         if decoded.address is None:
             raise E.error_for_code(E.WSAEADDRNOTAVAIL, "all-zero name")
         caller = None if caller_data is None else bytes(caller_data)
-        handshake = _connect.start_stream(sock, decoded.address, caller, sqos)
+        handshake = _connect.start_stream(
+            sock, decoded.address, caller, sqos, blocking=not sock.nonblocking
+        )
         if callee_data is not None:
             callee_data.len = 0  # "If no user data is passed back, len is set to 0."
-        if handshake.blocking:
-            try:
-                self._wait(lambda: handshake.done, None, "connect")
-            except WinsockError:
-                handshake.finish(E.WSAEINTR)
-                raise
-        elif not handshake.done:
+        if not handshake.blocking:
             raise E.error_for_code(E.WSAEWOULDBLOCK)
-        if handshake.result:
-            raise E.error_for_code(handshake.result)
+        error = self.complete(handshake)
+        if error:
+            raise E.error_for_code(error)
         return 0
+
+    def complete(self, handshake: Handshake) -> int:
+        """Wait for a blocking connect attempt; its outcome (0 or the code).
+
+        WSACancelBlockingCall ends it with WSAEINTR (WSAConnect document).
+        """
+        try:
+            self._wait(lambda: handshake.done, None, "connect")
+        except WinsockError:
+            handshake.finish(E.WSAEINTR)
+        assert handshake.result is not None
+        return handshake.result
+
+    @_winsock_call((False, None, None))
+    def WSAConnectByList(
+        self,
+        s: int,
+        addresses: Sequence[Name],
+        timeout: float | None = None,
+        reserved: object = None,
+        *,
+        local_address_length: int | None = by_list.DEFAULT_LENGTH,
+        remote_address_length: int | None = by_list.DEFAULT_LENGTH,
+    ) -> tuple[bool, AddressTuple | None, AddressTuple | None]:
+        """Connect to the best reachable one of ``addresses``: ``(True, local, remote)``.
+
+        See :mod:`wsasim.by_list` for the document's rules and how they are applied.
+        """
+        sock = self._socket(s)
+        seconds = _timeout(timeout, negative_ok=False)
+        by_list.check_socket(sock, reserved)
+        destinations = by_list.decode_addresses(addresses, sock.family)
+        lengths = (local_address_length, remote_address_length)
+        by_list.check_lengths(lengths, sock.family)
+        return by_list.connect_pairs(self, sock, destinations, seconds, lengths)
+
+    @_winsock_call((False, None, None))
+    def WSAConnectByName(
+        self,
+        s: int,
+        nodename: str | None,
+        servicename: str | None,
+        timeout: float | None = None,
+        reserved: object = None,
+        *,
+        local_address_length: int | None = by_list.DEFAULT_LENGTH,
+        remote_address_length: int | None = by_list.DEFAULT_LENGTH,
+    ) -> tuple[bool, AddressTuple | None, AddressTuple | None]:
+        """Resolve ``nodename``/``servicename`` and connect as WSAConnectByList does."""
+        for value, what in ((nodename, "nodename"), (servicename, "servicename")):
+            if value is not None and not isinstance(value, str):
+                raise TypeError(f"{what} must be a str or None, not {type(value).__name__}")
+        if nodename is None or servicename is None:
+            # NOTES.md section 3: checked before the socket is examined.
+            raise E.error_for_code(E.WSAEINVAL, "nodename and servicename are required")
+        sock = self._socket(s)
+        seconds = _timeout(timeout, negative_ok=False)
+        profile = self.network.profile
+        udp_code = E.WSAEFAULT if profile.by_name_udp_gives_efault else E.WSAEINVAL
+        by_list.check_socket(sock, reserved, udp_code=udp_code)
+        lengths = (local_address_length, remote_address_length)
+        by_list.check_lengths(lengths, sock.family)
+        destinations = by_list.resolve_for(sock, nodename, servicename)
+        ok, local, remote = by_list.connect_pairs(self, sock, destinations, seconds, lengths)
+        if local is not None and profile.by_name_local_port_zero:
+            local = A.from_tuple(local).with_port(0).to_tuple()
+        return ok, local, remote
 
     # --- data ---------------------------------------------------------------------------------
 
