@@ -7,9 +7,13 @@ from __future__ import annotations
 
 import time
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from wsaconnect import constants as C
 from wsaconnect.backend import Backend
+
+if TYPE_CHECKING:
+    import wsasim
 
 
 def running_under_wine() -> bool:
@@ -31,7 +35,7 @@ class Env:
     kind: str  # "sim" or "native"
     profile: str  # "documented" or "windows"
     wine: bool = False
-    network: object | None = None  # the wsasim.Network, for the simulator
+    network: wsasim.Network | None = None  # for the simulator
     _opened: list[int] = field(default_factory=list)
 
     def socket(self, af: int = C.AF_INET, type: int = C.SOCK_STREAM, protocol: int = 0) -> int:
@@ -65,8 +69,8 @@ class Env:
 
     def wait(self, seconds: float) -> None:
         """Let time pass: virtual time on the simulator, real time natively."""
-        if self.kind == "sim":
-            self.network.advance(seconds)  # type: ignore[union-attr]
+        if self.network is not None:
+            self.network.advance(seconds)
         else:
             time.sleep(seconds)
 

@@ -195,7 +195,7 @@ def test_null_length_pointers_return_no_address(world: World) -> None:
 def test_length_too_small_for_the_address_is_wsaefault(world: World, argument: str) -> None:
     s = world.dual_stack()
     kwargs = {argument: 16}  # a sockaddr_in's size, but the socket is AF_INET6 (28)
-    assert world.ws.WSAConnectByList(s, [v6("2001:db8::20")], **kwargs) == (False, None, None)  # type: ignore[arg-type]
+    assert world.ws.WSAConnectByList(s, [v6("2001:db8::20")], **kwargs) == (False, None, None)
     assert world.ws.WSAGetLastError() == E.WSAEFAULT
     assert world.net.attempts == []
 

@@ -1,0 +1,20 @@
+"""The README stays true: its state diagram is the one the state table generates."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from wsasim._state import diagram
+
+README = Path(__file__).resolve().parents[2] / "README.md"
+
+
+def test_readme_state_diagram_is_generated_from_the_table() -> None:
+    assert diagram() in README.read_text(encoding="utf-8")
+
+
+def test_readme_opens_with_the_demo_and_test_commands() -> None:
+    head = README.read_text(encoding="utf-8").splitlines()[:6]
+    commands = [line for line in head if "pip install" in line]
+    assert "python -m wsasim" in commands[0]
+    assert "python -m pytest" in commands[1]
