@@ -14,6 +14,7 @@ from wsasim.clock import Clock, Timer
 from wsasim.host import Host, Interface
 from wsasim.network import Attempt, Deadlock, Network
 from wsasim.profiles import DOCUMENTED, PROFILES, WINDOWS, Profile
+from wsasim.pysocket import SimSocket
 from wsasim.timing import TcpTiming
 from wsasim.winsock import Winsock
 
@@ -28,6 +29,7 @@ __all__ = [
     "Interface",
     "Network",
     "Profile",
+    "SimSocket",
     "State",
     "TcpTiming",
     "Timer",

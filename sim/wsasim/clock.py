@@ -94,6 +94,8 @@ class Clock:
 
     def run_until(self, when: float) -> None:
         """Run every callback due up to ``when``, then set the time to ``when``."""
+        if when != when:
+            raise ValueError("when must not be NaN")
         if when < self._now:
             raise ValueError(f"time can't go backwards (now {self._now}, asked {when})")
         while True:

@@ -34,7 +34,6 @@ from wsaconnect.addresses import SockAddr
 from wsaconnect.structures import QOS, WSABUF
 from wsasim import events, udp
 from wsasim._state import Event, State, transition
-from wsasim.network import Attempt
 from wsasim.ports import Binding
 from wsasim.sockets import Socket
 from wsasim.tcp import Handshake
@@ -155,9 +154,8 @@ def start_stream(
     if not (host.has_route(target.family) or host.owns(target.packed)):
         # SPEC.md section 5: no address of the family, no route: WSAENETUNREACH at once.
         local = sock.local or SockAddr(sock.family, bytes(len(remote.packed)), 0)
-        host.network.attempts.append(
-            Attempt(host.name, local, remote, host.network.now, host.network.now, E.WSAENETUNREACH)
-        )
+        attempt = host.network.new_attempt(host, local, remote)
+        attempt.ended, attempt.error = attempt.started, E.WSAENETUNREACH
         raise E.error_for_code(E.WSAENETUNREACH, str(target))
     source = _local_for(sock, target)
     if sock.state is State.UNBOUND:

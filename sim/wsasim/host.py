@@ -16,14 +16,17 @@ from typing import TYPE_CHECKING, NamedTuple
 from wsaconnect import addresses as A
 from wsaconnect import constants as C
 from wsaconnect.addresses import SockAddr
+from wsaconnect.errors import raise_for_code
 from wsaconnect.ordering import LocalAddress, rank_sources
 from wsasim._state import State
 from wsasim.events import EventObject, MessageWindow
 from wsasim.ports import PortTable
+from wsasim.pysocket import to_windows_family
 from wsasim.sockets import Socket
 
 if TYPE_CHECKING:
-    from wsasim.network import Network
+    from wsasim.network import Attempt, Network
+    from wsasim.pysocket import SimSocket
     from wsasim.winsock import Winsock
 
 #: Anything a handle can name.
@@ -102,6 +105,8 @@ class Host:
         self.network_down = False
         self.objects: dict[int, HandleObject] = {}
         self._sources: dict[tuple[int, bytes], bytes] = {}  # source_for's answers
+        #: This host's connection attempts, oldest first (the network has everyone's).
+        self.attempts: list[Attempt] = []
         self._next_handle = 0x100
         span = len(network.ephemeral_ports)
         self.ports = PortTable(network.ephemeral_ports, network.rng.randrange(span) if span else 0)
@@ -188,6 +193,22 @@ class Host:
                 if not any(local.packed):
                     wildcard = wildcard or sock
         return wildcard
+
+    def socket(self, family: int, type: int, proto: int = 0) -> SimSocket:
+        """A new socket with the ``socket.socket`` interface, on this host.
+
+        ``family`` may be the host OS's ``socket.AF_INET6`` or Windows' 23. Winsock is started
+        on the host if the program has not done it.
+
+        Raises:
+            WinsockError: the Winsock error socket() gives (WSAEAFNOSUPPORT, ...).
+        """
+        if not self.winsock.started:
+            self.winsock.WSAStartup()
+        handle = self.winsock.socket(to_windows_family(family), type, proto)
+        if handle == C.INVALID_SOCKET:
+            raise_for_code(self.winsock.WSAGetLastError())
+        return self.winsock.socket_object(handle)
 
     # --- faults -----------------------------------------------------------------------------
 

@@ -352,6 +352,13 @@ class Network:
         if self.trace is not None:
             self.trace.append((self.clock.now, host.name, what))
 
+    def new_attempt(self, host: Host, local: SockAddr, remote: SockAddr) -> Attempt:
+        """Record a connection attempt starting now (in the network's and the host's logs)."""
+        attempt = Attempt(host.name, local, remote, self.clock.now)
+        self.attempts.append(attempt)
+        host.attempts.append(attempt)
+        return attempt
+
     def attempts_to(self, address: AddressTuple) -> list[Attempt]:
         """The attempts whose remote address is ``address`` (mapped forms included)."""
         target = A.unmapped(A.from_tuple(address, "address"))

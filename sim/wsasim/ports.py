@@ -23,6 +23,7 @@ from typing import NamedTuple
 
 from wsaconnect import constants as C
 from wsaconnect import errors as E
+from wsaconnect.addresses import V4MAPPED_PREFIX
 
 
 class Binding(NamedTuple):
@@ -35,15 +36,23 @@ class Binding(NamedTuple):
     exclusive: bool  # SO_EXCLUSIVEADDRUSE
 
 
-def _covers_v4(b: Binding) -> bool:
-    return b.family == C.AF_INET or (b.dual_stack and not any(b.packed))
+def _ipv4_part(b: Binding) -> bytes | None:
+    """The IPv4 address a binding holds: b"" for all of them, None for none."""
+    if b.family == C.AF_INET:
+        return b.packed if any(b.packed) else b""
+    if not b.dual_stack:
+        return None
+    if not any(b.packed):
+        return b""  # a dual-stack wildcard covers every IPv4 address
+    return b.packed[12:] if b.packed[:12] == V4MAPPED_PREFIX else None
 
 
 def _overlap(a: Binding, b: Binding) -> bool:
-    if a.family == b.family:
-        return a.packed == b.packed or not any(a.packed) or not any(b.packed)
-    # An IPv4 binding and an AF_INET6 one overlap only through a dual-stack wildcard.
-    return _covers_v4(a) and _covers_v4(b)
+    if a.family == b.family and (a.packed == b.packed or not any(a.packed) or not any(b.packed)):
+        return True
+    # Across families, or an IPv4-mapped address: compare what each holds of IPv4.
+    va, vb = _ipv4_part(a), _ipv4_part(b)
+    return va is not None and vb is not None and (va == vb or not va or not vb)
 
 
 class PortTable:

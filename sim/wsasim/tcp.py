@@ -34,7 +34,7 @@ from wsaconnect import errors as E
 from wsaconnect.addresses import SockAddr
 from wsasim import events
 from wsasim._state import Event, State, transition
-from wsasim.network import Attempt, RouteKind
+from wsasim.network import RouteKind
 from wsasim.sockets import Socket
 
 if TYPE_CHECKING:
@@ -62,8 +62,7 @@ class Handshake:
         self.timer: Timer | None = None
         self.result: int | None = None
         network = sock.host.network
-        self.attempt = Attempt(sock.host.name, sock.local, sock.remote, network.now)
-        network.attempts.append(self.attempt)
+        self.attempt = network.new_attempt(sock.host, sock.local, sock.remote)
 
     @property
     def done(self) -> bool:

@@ -40,11 +40,12 @@ from wsasim import connect as _connect
 from wsasim._state import Event, State, transition
 from wsasim.events import EventObject, MessageWindow, Registration
 from wsasim.ports import Binding
+from wsasim.pysocket import SimSocket
 from wsasim.sockets import Socket
 
 if TYPE_CHECKING:
     from wsasim.host import Host
-    from wsasim.network import Network
+    from wsasim.network import Attempt, Network
     from wsasim.tcp import Handshake
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -146,6 +147,27 @@ class Winsock:
     def network(self) -> Network:
         """The network the host is on."""
         return self.host.network
+
+    @property
+    def started(self) -> bool:
+        """True between a successful WSAStartup and the last WSACleanup."""
+        return self._started > 0
+
+    @property
+    def attempts(self) -> list[Attempt]:
+        """This host's connection attempts, oldest first (see :class:`wsasim.Attempt`)."""
+        return self.host.attempts
+
+    def socket_object(self, s: int) -> SimSocket:
+        """A :class:`~wsasim.pysocket.SimSocket` that owns the socket handle ``s``.
+
+        Raises:
+            WinsockError: WSAENOTSOCK when ``s`` is not a socket of this host.
+        """
+        sock = self.host.find_socket(_int(s, "s"))
+        if sock is None:
+            raise E.error_for_code(E.WSAENOTSOCK, f"handle {s}")
+        return SimSocket(self, s, sock.family, sock.type, sock.protocol)
 
     # --- helpers ----------------------------------------------------------------------------
 

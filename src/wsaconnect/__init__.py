@@ -5,6 +5,13 @@ The public names, and nothing else. See README.md and SPEC.md.
 
 from wsaconnect import constants, errors
 from wsaconnect.addresses import AddressTuple, SockAddr
+from wsaconnect.api import (
+    Connection,
+    connect,
+    connect_by_list,
+    connect_by_name,
+    create_connection,
+)
 from wsaconnect.backend import (
     Backend,
     BackendUnavailable,
@@ -14,6 +21,7 @@ from wsaconnect.backend import (
     use_backend,
 )
 from wsaconnect.errors import WinsockError, WSAError, error_class, raise_for_code
+from wsaconnect.ordering import address_pairs
 from wsaconnect.structures import FLOWSPEC, QOS, WSABUF
 
 __version__ = "0.1.0"
@@ -25,11 +33,17 @@ __all__ = [
     "AddressTuple",
     "Backend",
     "BackendUnavailable",
+    "Connection",
     "SockAddr",
     "WSAError",
     "WinsockError",
     "__version__",
+    "address_pairs",
+    "connect",
+    "connect_by_list",
+    "connect_by_name",
     "constants",
+    "create_connection",
     "current_backend",
     "error_class",
     "errors",

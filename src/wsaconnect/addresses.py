@@ -31,7 +31,8 @@ AddressTuple: TypeAlias = tuple[str, int] | tuple[str, int, int, int]
 #: What a low-level function accepts as ``name``: a tuple, or a raw Windows SOCKADDR.
 Name: TypeAlias = AddressTuple | bytes | bytearray | memoryview
 
-_V4MAPPED_PREFIX = b"\x00" * 10 + b"\xff\xff"
+#: The first 96 bits of an IPv4-mapped IPv6 address, ::ffff:0:0/96 (RFC 4291 section 2.5.5.2).
+V4MAPPED_PREFIX = b"\x00" * 10 + b"\xff\xff"
 _IN_STRUCT = struct.Struct("<H")  # sa_family, little-endian (Windows is little-endian)
 _PORT = struct.Struct(">H")  # sin_port / sin6_port, network order
 _U32LE = struct.Struct("<I")
@@ -263,14 +264,14 @@ def is_limited_broadcast(address: SockAddr) -> bool:
 
 def is_v4_mapped(address: SockAddr) -> bool:
     """True for an IPv4-mapped IPv6 address (``::ffff:a.b.c.d``, RFC 4291 section 2.5.5.2)."""
-    return address.family == C.AF_INET6 and address.packed[:12] == _V4MAPPED_PREFIX
+    return address.family == C.AF_INET6 and address.packed[:12] == V4MAPPED_PREFIX
 
 
 def v4_mapped(address: SockAddr) -> SockAddr:
     """Map an AF_INET address to its IPv4-mapped AF_INET6 form (IN6ADDR_SETV4MAPPED)."""
     if address.family != C.AF_INET:
         return address
-    return SockAddr(C.AF_INET6, _V4MAPPED_PREFIX + address.packed, address.port)
+    return SockAddr(C.AF_INET6, V4MAPPED_PREFIX + address.packed, address.port)
 
 
 def unmapped(address: SockAddr) -> SockAddr:

@@ -266,7 +266,8 @@ _BUILTINS: dict[int, type[OSError]] = {
 def _make_class(code: int) -> type[WinsockError]:
     builtin = _BUILTINS.get(code)
     bases: tuple[type, ...] = (WinsockError,) if builtin is None else (WinsockError, builtin)
-    cls_name = name(code) + "Error"
+    known = name(code)
+    cls_name = f"{known}Error" if not known.isdigit() else f"WinsockError{code}"
     doc = f"Winsock error {name(code)} ({code}): {message(code)}"
     return type(cls_name, bases, {"code": code, "__doc__": doc, "__module__": __name__})
 
@@ -284,6 +285,7 @@ def error_class(code: int) -> type[WinsockError]:
     cls = _CLASSES.get(code)
     if cls is None:
         cls = _CLASSES[code] = _make_class(code)
+        globals()[cls.__name__] = cls  # reachable by name, so it pickles like the others
     return cls
 
 

@@ -1,0 +1,98 @@
+"""A pytest plugin: a fresh simulated network for each test (registered as ``pytest11``).
+
+Fixtures:
+
+* ``wsasim_network``: a :class:`wsasim.Network` under the profile chosen with
+  ``@pytest.mark.wsasim_profile("windows")`` (default ``"documented"``).
+* ``wsasim_client``: a host named ``client`` with 192.0.2.10/24 and 2001:db8::10/64.
+* ``wsasim_backend``: the client's Winsock, started, and made the default backend of the
+  Pythonic API (``wsaconnect.use_backend``) for the duration of the test.
+* ``wsasim_server``: a helper that adds a host and listens on its ports.
+
+Example: testing an application's reconnect logic::
+
+    @pytest.mark.wsasim_profile("windows")
+    def test_reconnects_past_dead_ipv6(wsasim_network, wsasim_backend, wsasim_server):
+        wsasim_server("192.0.2.20/24", "2001:db8::20/64", ports=[443])
+        wsasim_network.blackhole("2001:db8::20")
+        sock = my_app.connect_with_retry([("2001:db8::20", 443), ("192.0.2.20", 443)])
+        assert sock.getpeername()[0] == "::ffff:192.0.2.20"
+        assert wsasim_network.now == pytest.approx(21.001)  # one whole SYN timeout
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Iterator
+
+import pytest
+
+from wsaconnect import constants as C
+from wsaconnect.backend import use_backend
+from wsasim.host import Host
+from wsasim.network import Network
+from wsasim.winsock import Winsock
+
+CLIENT_ADDRESSES = ("192.0.2.10/24", "2001:db8::10/64")
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    """Register the plugin's marker."""
+    config.addinivalue_line(
+        "markers",
+        'wsasim_profile(name): the wsasim profile of the test\'s network ("documented" or '
+        '"windows")',
+    )
+
+
+@pytest.fixture
+def wsasim_network(request: pytest.FixtureRequest) -> Network:
+    """A fresh simulated network (profile from the ``wsasim_profile`` marker)."""
+    marker = request.node.get_closest_marker("wsasim_profile")
+    profile = "documented" if marker is None else marker.args[0]
+    return Network(profile=profile)
+
+
+@pytest.fixture
+def wsasim_client(wsasim_network: Network) -> Host:
+    """The client host: 192.0.2.10/24 and 2001:db8::10/64 (and loopback)."""
+    return wsasim_network.add_host("client", list(CLIENT_ADDRESSES))
+
+
+@pytest.fixture
+def wsasim_backend(wsasim_client: Host) -> Iterator[Winsock]:
+    """The client's Winsock, started, and the Pythonic API's default during the test."""
+    winsock = wsasim_client.winsock
+    winsock.WSAStartup(C.WINSOCK_VERSION)
+    with use_backend(winsock):
+        yield winsock
+
+
+@pytest.fixture
+def wsasim_server(wsasim_network: Network) -> Callable[..., Host]:
+    """Add a server host that listens on ``ports`` on all its addresses (IPv4 and IPv6).
+
+    Call it as ``wsasim_server("192.0.2.20/24", "2001:db8::20/64", ports=[443])``; the host is
+    named ``server``, ``server2``, ... in order.
+    """
+
+    def make(*addresses: str, ports: Iterable[int] = ()) -> Host:
+        count = sum(name.startswith("server") for name in wsasim_network.hosts)
+        name = f"server{count + 1}" if count else "server"
+        host = wsasim_network.add_host(name, list(addresses))
+        for port in ports:
+            listen(host, port)
+        return host
+
+    return make
+
+
+def listen(host: Host, port: int, backlog: int = 16) -> int:
+    """Make ``host`` listen on ``port`` on every address (a dual-stack socket); its handle."""
+    ws = host.winsock
+    if not ws.started:
+        ws.WSAStartup(C.WINSOCK_VERSION)
+    s = ws.socket(C.AF_INET6, C.SOCK_STREAM)
+    ws.setsockopt(s, C.IPPROTO_IPV6, C.IPV6_V6ONLY, 0)
+    if ws.bind(s, ("::", port, 0, 0)) or ws.listen(s, backlog):
+        raise RuntimeError(f"{host.name} cannot listen on port {port}: {ws.WSAGetLastError()}")
+    return s
