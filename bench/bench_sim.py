@@ -54,9 +54,9 @@ GOAL_VIRTUAL_PER_WALL = 10_000.0
 WIDE_EPHEMERAL = range(1024, 65536)
 PER_CLIENT = 60_000
 
-SERVER_ADDRESS = "10.0.0.1"
+SERVER_ADDRESS = "198.18.0.1"
 SERVER_PORT = 80
-BLACKHOLE = "10.255.255.254"
+BLACKHOLE = "198.18.255.254"
 
 
 class BenchError(RuntimeError):
@@ -81,7 +81,7 @@ class SimServer:
 
     def __init__(self, ephemeral_ports: range = range(49152, 65536)) -> None:
         self.net = wsasim.Network(ephemeral_ports=ephemeral_ports)
-        server = self.net.add_host("server", [f"{SERVER_ADDRESS}/8"])
+        server = self.net.add_host("server", [f"{SERVER_ADDRESS}/15"])
         self.server_ws = server.winsock
         _check(self.server_ws.WSAStartup() == 0, self.server_ws, "WSAStartup")
         self.listener = self.server_ws.socket(C.AF_INET, C.SOCK_STREAM)
@@ -98,7 +98,7 @@ class SimServer:
         """The client host's Winsock for the next connection (a new host every PER_CLIENT)."""
         if self.on_client >= PER_CLIENT:
             n = len(self.clients)
-            host = self.net.add_host(f"client{n}", [f"10.1.{n // 250}.{n % 250 + 1}/8"])
+            host = self.net.add_host(f"client{n}", [f"198.19.{n // 250}.{n % 250 + 1}/15"])
             ws = host.winsock
             _check(ws.WSAStartup() == 0, ws, "WSAStartup")
             self.clients.append(ws)

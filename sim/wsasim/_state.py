@@ -43,6 +43,10 @@ class State(enum.Enum):
     CONNECTED = "connected"
     CLOSED = "closed"
 
+    # Members are singletons: identity hashing is right, and C-speed (Enum's own __hash__ is
+    # Python code, and the table is consulted on every call).
+    __hash__ = object.__hash__
+
 
 class Event(enum.Enum):
     """What happens to a socket: calls by the application, outcomes from the network."""
@@ -55,6 +59,8 @@ class Event(enum.Enum):
     DISCONNECT = "disconnect"  # datagram sockets: connect with an all-zero name
     RELEASE = "release"  # WSAConnectByList gives back a failed attempt's implicit bind
     CLOSE = "close"
+
+    __hash__ = object.__hash__  # see State
 
 
 class StateError(RuntimeError):

@@ -68,8 +68,21 @@ class Clock:
         return timer
 
     def call_later(self, delay: float, callback: Callable[[], object]) -> Timer:
-        """Run ``callback`` ``delay`` virtual seconds from now."""
+        """Run ``callback`` ``delay`` virtual seconds from now (now, if ``delay`` < 0).
+
+        Raises:
+            TypeError, ValueError: as :meth:`call_at`.
+        """
+        if isinstance(delay, bool) or not isinstance(delay, (int, float)):
+            raise TypeError(f"delay must be a number of seconds, not {type(delay).__name__}")
         return self.call_at(self._now + delay, callback)
+
+    def schedule(self, delay: float, callback: Callable[[], object]) -> Timer:
+        """:meth:`call_later` without the argument checks: the simulator's own scheduling,
+        on its hot path, with arguments it computed itself (a delay >= 0)."""
+        timer = Timer(self._now + delay, callback)
+        heapq.heappush(self._heap, (timer.when, next(self._seq), timer))
+        return timer
 
     def next_time(self) -> float | None:
         """When the next live callback is due, or None if nothing is scheduled."""

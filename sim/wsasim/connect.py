@@ -51,6 +51,8 @@ _NO_PROVIDER_NEEDED = frozenset(
 
 def check_extras(caller_data: object, callee_data: object, sqos: object, gqos: object) -> None:
     """Type and buffer checks on WSAConnect's optional arguments (step 1)."""
+    if caller_data is None and callee_data is None and sqos is None and gqos is None:
+        return  # plain connect(): nothing to check
     if caller_data is not None and not isinstance(caller_data, (bytes, bytearray, memoryview)):
         raise TypeError(f"caller_data must be bytes or None, not {type(caller_data).__name__}")
     if callee_data is not None and not isinstance(callee_data, WSABUF):
@@ -103,16 +105,22 @@ def _local_for(sock: Socket, target: SockAddr) -> bytes:
     return source
 
 
+def binding_of(sock: Socket, packed: bytes) -> Binding:
+    """What ``sock`` claims when bound to ``packed``, with its sharing options."""
+    if sock.options is None:  # the common case: Windows' defaults (IPV6_V6ONLY on, no sharing)
+        return Binding(sock.family, packed, False, False, False)
+    return Binding(
+        sock.family,
+        packed,
+        sock.family == C.AF_INET6 and not sock.v6only,
+        bool(sock.option(C.SOL_SOCKET, C.SO_REUSEADDR)),
+        bool(sock.option(C.SOL_SOCKET, C.SO_EXCLUSIVEADDRUSE)),
+    )
+
+
 def implicit_bind(sock: Socket, source: bytes) -> None:
     """Bind an unbound socket to ``source`` and an ephemeral port (WSAConnect remarks)."""
-    binding = Binding(
-        sock.family,
-        source,
-        dual_stack=sock.family == C.AF_INET6 and not sock.v6only,
-        reuse=bool(sock.option(C.SOL_SOCKET, C.SO_REUSEADDR)),
-        exclusive=bool(sock.option(C.SOL_SOCKET, C.SO_EXCLUSIVEADDRUSE)),
-    )
-    port = sock.host.ports.bind(sock.handle, sock.type, 0, binding)
+    port = sock.host.ports.bind(sock.handle, sock.type, 0, binding_of(sock, source))
     sock.local = SockAddr(sock.family, source, port)
     sock.state = transition(sock.stream, sock.state, Event.BIND)
 
@@ -159,16 +167,16 @@ def start_stream(
         raise E.error_for_code(E.WSAENETUNREACH, str(target))
     source = _local_for(sock, target)
     if sock.state is State.UNBOUND:
-        implicit_bind(sock, source)
+        implicit_bind(sock, source)  # a fresh ephemeral port: no other connection can have it
     else:
         assert sock.local is not None
         sock.local = SockAddr(sock.family, source, sock.local.port)
-    assert sock.local is not None
-    _check_four_tuple(sock, sock.local, remote)
+        _check_four_tuple(sock, sock.local, remote)
     sock.remote = remote
     sock.state = next_state
     sock.connect_failed = False
-    events.rearm(sock.registration, C.FD_CONNECT_BIT)
+    if sock.registration is not None:
+        events.rearm(sock.registration, C.FD_CONNECT_BIT)
     handshake = Handshake(sock, target, blocking=blocking)
     handshake.start()
     return handshake

@@ -102,6 +102,8 @@ class Host:
         self.name = name
         self.network = network
         self.interfaces: tuple[Interface, ...] = tuple(interfaces) + _LOOPBACK
+        self._own = frozenset(i.packed for i in self.interfaces)
+        self._routed_families = frozenset(i.family for i in interfaces)
         self.network_down = False
         self.objects: dict[int, HandleObject] = {}
         self._sources: dict[tuple[int, bytes], bytes] = {}  # source_for's answers
@@ -122,11 +124,11 @@ class Host:
 
     def has_route(self, family: int) -> bool:
         """True if the host has an address of ``family`` besides loopback (SPEC.md 5)."""
-        return any(i.family == family and not i.loopback for i in self.interfaces)
+        return family in self._routed_families
 
     def owns(self, packed: bytes) -> bool:
         """True for one of the host's own addresses (loopback range included)."""
-        return A.is_loopback(packed) or any(i.packed == packed for i in self.interfaces)
+        return packed in self._own or A.is_loopback(packed)
 
     def local_addresses(self) -> list[LocalAddress]:
         """Every address of the host, loopback included, as RFC 6724 source candidates."""

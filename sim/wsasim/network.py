@@ -58,7 +58,7 @@ class Route(NamedTuple):
     delay: float
 
 
-@dataclass
+@dataclass(slots=True)
 class Attempt:
     """One connection attempt, as the network saw it.
 
@@ -225,7 +225,7 @@ class Network:
         clock = self.clock
         if ready():
             return True
-        while not ready():
+        while True:
             due = clock.next_time()
             if deadline is not None and (due is None or due > deadline):
                 clock.run_until(max(deadline, clock.now))
@@ -237,6 +237,8 @@ class Network:
                     "or make the socket non-blocking)"
                 )
             clock.step()
+            if ready():
+                break
         # Whatever else falls due at the instant of waking happens before the call returns
         # (two segments that arrive together are read together).
         while clock.next_time() == clock.now:
@@ -277,6 +279,8 @@ class Network:
         """One-way delay from ``a`` to ``b``; 0 within a host."""
         if a is b:
             return 0.0
+        if not self._latency:
+            return self.latency
         return self._latency.get(frozenset((a.name, b.name)), self.latency)
 
     def route(self, source: Host, family: int, packed: bytes) -> Route:
@@ -347,10 +351,10 @@ class Network:
 
     # --- records ----------------------------------------------------------------------------
 
-    def record(self, host: Host, what: str) -> None:
-        """Add a line to the packet trace, if tracing."""
+    def record(self, host: Host, what: str, *args: object) -> None:
+        """Add ``what.format(*args)`` to the packet trace, if tracing (formatted only then)."""
         if self.trace is not None:
-            self.trace.append((self.clock.now, host.name, what))
+            self.trace.append((self.clock.now, host.name, what.format(*args)))
 
     def new_attempt(self, host: Host, local: SockAddr, remote: SockAddr) -> Attempt:
         """Record a connection attempt starting now (in the network's and the host's logs)."""

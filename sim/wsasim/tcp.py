@@ -82,17 +82,29 @@ class Handshake:
         host = self.sock.host
         network = host.network
         target = self.target
+        index = self.syns
+        self.syns += 1
         route = network.route(host, target.family, target.packed)
-        network.record(host, f"SYN {self.sock.local} -> {target} ({route.kind.value})")
+        network.record(host, "SYN {} -> {} ({})", self.sock.local, target, route.kind.value)
         if route.kind is RouteKind.DELIVER:
             assert route.target is not None
-            network.clock.call_later(
-                route.delay, partial(self._syn_arrives, route.target, route.delay)
+            # The retransmission timer starts only if the SYN arrives and goes unanswered
+            # (see _syn_arrives): an answered SYN costs no timer.
+            network.clock.schedule(
+                route.delay, partial(self._syn_arrives, route.target, route.delay, index)
             )
-        elif route.kind is RouteKind.UNREACHABLE:
-            network.clock.call_later(route.delay, self._icmp_arrives)
-        self.timer = network.clock.call_later(network.timing.rto(self.syns), self._rto_expired)
-        self.syns += 1
+            return
+        if route.kind is RouteKind.UNREACHABLE:
+            network.clock.schedule(route.delay, self._icmp_arrives)
+        self._start_rto(index, network.now)
+
+    def _start_rto(self, index: int, sent_at: float) -> None:
+        """Time out SYN number ``index``, sent at ``sent_at``, one RTO after it left."""
+        network = self.sock.host.network
+        rto = network.timing.rto(index)
+        self.timer = network.clock.schedule(
+            max(0.0, sent_at + rto - network.now), self._rto_expired
+        )
 
     def _rto_expired(self) -> None:
         if self.syns <= self.sock.host.network.timing.syn_retransmissions:
@@ -104,20 +116,20 @@ class Handshake:
         if self.result is not None:
             return
         network = self.sock.host.network
-        network.record(self.sock.host, f"RST from {self.target}")
+        network.record(self.sock.host, "RST from {}", self.target)
         self._cancel_timer()
         self.rsts += 1
         if self.rsts > network.timing.refused_retries:
             self.finish(E.WSAECONNREFUSED)
         else:
             interval = network.timing.refused_retry_interval
-            self.timer = network.clock.call_later(interval, self._send_syn)
+            self.timer = network.clock.schedule(interval, self._send_syn)
 
     def _icmp_arrives(self) -> None:
         if self.result is not None:
             return
         sock = self.sock
-        sock.host.network.record(sock.host, f"ICMP host unreachable from {self.target}")
+        sock.host.network.record(sock.host, "ICMP host unreachable from {}", self.target)
         # mstcpip.h, TCP_FAIL_CONNECT_ON_ICMP_ERROR; otherwise Windows ignores ICMP errors
         # during a connect (NOTES.md section 4).
         if sock.option(C.IPPROTO_TCP, C.TCP_FAIL_CONNECT_ON_ICMP_ERROR):
@@ -138,13 +150,16 @@ class Handshake:
 
     # --- the server's side -------------------------------------------------------------------
 
-    def _syn_arrives(self, host: Host, delay: float) -> None:
-        if self.result is not None or host.network_down:
+    def _syn_arrives(self, host: Host, delay: float, index: int) -> None:
+        if self.result is not None:
+            return
+        if host.network_down:  # lost: the SYN's retransmission timer runs from when it left
+            self._start_rto(index, host.network.now - delay)
             return
         listener = host.find_listener(self.target)
         queue = None if listener is None else listener.accept_queue
         if listener is None or queue is None or len(queue) >= listener.backlog:
-            host.network.clock.call_later(delay, self._rst_arrives)
+            host.network.clock.schedule(delay, self._rst_arrives)
             return
         server = Socket(host, listener.family, C.SOCK_STREAM, listener.protocol)
         server.state = State.CONNECTED
@@ -160,8 +175,9 @@ class Handshake:
         server.delay = delay
         server.connected_at = host.network.now
         queue.append(server)
-        events.post(listener.registration, listener.handle, C.FD_ACCEPT_BIT)
-        host.network.clock.call_later(delay, partial(self._synack_arrives, server, delay))
+        if listener.registration is not None:
+            events.post(listener.registration, listener.handle, C.FD_ACCEPT_BIT)
+        host.network.clock.schedule(delay, partial(self._synack_arrives, server, delay))
 
     # --- outcome ----------------------------------------------------------------------------
 
@@ -193,9 +209,10 @@ class Handshake:
             sock.so_error = 0
             sock.connect_failed = False
             sock.connected_at = network.now
-            # FD_CONNECT is posted before FD_WRITE (NOTES.md section 3).
-            events.post(sock.registration, sock.handle, C.FD_CONNECT_BIT, 0)
-            events.post(sock.registration, sock.handle, C.FD_WRITE_BIT, 0)
+            if sock.registration is not None:
+                # FD_CONNECT is posted before FD_WRITE (NOTES.md section 3).
+                events.post(sock.registration, sock.handle, C.FD_CONNECT_BIT, 0)
+                events.post(sock.registration, sock.handle, C.FD_WRITE_BIT, 0)
         else:
             sock.state = transition(True, sock.state, Event.CONNECT_FAILED)
             sock.so_error = code
@@ -238,7 +255,7 @@ def send(sock: Socket, data: bytes) -> None:
     """Carry ``data`` to the peer, arriving one one-way delay from now."""
     peer = sock.peer
     if peer is not None and data:
-        sock.host.network.clock.call_later(sock.delay, partial(_deliver, peer, data))
+        sock.host.network.clock.schedule(sock.delay, partial(_deliver, peer, data))
 
 
 def close(sock: Socket) -> None:
@@ -246,13 +263,14 @@ def close(sock: Socket) -> None:
     peer = sock.peer
     network = sock.host.network
     if peer is not None:
-        network.clock.call_later(sock.delay, partial(_fin_arrives, peer))
+        if peer.state is not State.CLOSED:
+            network.clock.schedule(sock.delay, partial(_fin_arrives, peer))
         sock.peer = None
     if sock.accept_queue:
         for pending in sock.accept_queue:
             client = pending.peer
             if client is not None:
-                network.clock.call_later(pending.delay, partial(reset, client))
+                network.clock.schedule(pending.delay, partial(reset, client))
             else:
                 pending.reset = True
         sock.accept_queue.clear()

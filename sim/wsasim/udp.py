@@ -56,13 +56,13 @@ def _receiver(host: Host, destination: SockAddr) -> Socket | None:
 def _arrive(host: Host, source: SockAddr, destination: SockAddr, data: bytes) -> None:
     sock = _receiver(host, destination)
     if sock is None:
-        host.network.record(host, f"UDP {source} -> {destination} dropped: no socket")
+        host.network.record(host, "UDP {} -> {} dropped: no socket", source, destination)
         return
     seen_from = A.v4_mapped(source) if sock.family == C.AF_INET6 else source
     if sock.remote is not None and (
         A.unmapped(sock.remote).packed != source.packed or sock.remote.port != source.port
     ):
-        host.network.record(host, f"UDP {source} -> {destination} discarded: not the peer")
+        host.network.record(host, "UDP {} -> {} discarded: not the peer", source, destination)
         return
     if sock.inbox is None:
         sock.inbox = deque()
@@ -90,16 +90,16 @@ def send(sock: Socket, destination: SockAddr, data: bytes) -> None:
         source = SockAddr(destination.family, source_packed, sock.local.port)
         for target in targets:
             delay = network.delay(host, target)
-            network.clock.call_later(delay, partial(_arrive, target, source, destination, data))
+            network.clock.schedule(delay, partial(_arrive, target, source, destination, data))
         return
     route = network.route(host, destination.family, destination.packed)
     if route.kind is RouteKind.NO_ROUTE or source_packed is None:
         raise E.error_for_code(E.WSAENETUNREACH, str(destination))
-    network.record(host, f"UDP {sock.local} -> {destination} ({route.kind.value})")
+    network.record(host, "UDP {} -> {} ({})", sock.local, destination, route.kind.value)
     if route.kind is RouteKind.DELIVER:
         assert route.target is not None
         source = SockAddr(destination.family, source_packed, sock.local.port)
-        network.clock.call_later(
+        network.clock.schedule(
             route.delay, partial(_arrive, route.target, source, destination, data)
         )
 

@@ -39,7 +39,6 @@ from wsasim import by_list, events, readiness, tcp, udp
 from wsasim import connect as _connect
 from wsasim._state import Event, State, transition
 from wsasim.events import EventObject, MessageWindow, Registration
-from wsasim.ports import Binding
 from wsasim.pysocket import SimSocket
 from wsasim.sockets import Socket
 
@@ -172,10 +171,11 @@ class Winsock:
     # --- helpers ----------------------------------------------------------------------------
 
     def _socket(self, s: object) -> Socket:
-        sock = self.host.find_socket(_int(s, "s"))
-        if sock is None:
-            raise E.error_for_code(E.WSAENOTSOCK, f"handle {s}")
-        return sock
+        if type(s) is int:  # the hot path: one dict lookup
+            sock = self.host.objects.get(s)
+            if type(sock) is Socket:
+                return sock
+        raise E.error_for_code(E.WSAENOTSOCK, f"handle {_int(s, 's')}")
 
     def _object(self, h: object, kind: type[Any], what: str) -> Any:
         obj = self.host.objects.get(_int(h, what))
@@ -190,25 +190,17 @@ class Winsock:
         """
         self._blocking += 1
         self._cancelled = False
+        if self._version < (2, 0):  # only Winsock 1.1 can cancel (WSACancelBlockingCall)
+            wait_for_it = ready
+            ready = lambda: self._cancelled or wait_for_it()  # noqa: E731
         try:
-            done = self.network.wait_for(
-                lambda: self._cancelled or ready(), deadline, what, self.host
-            )
+            done = self.network.wait_for(ready, deadline, what, self.host)
         finally:
             self._blocking -= 1
         if self._cancelled:
             self._cancelled = False
             raise E.error_for_code(E.WSAEINTR, f"{what} cancelled")
         return done
-
-    def _binding(self, sock: Socket, packed: bytes) -> Binding:
-        return Binding(
-            sock.family,
-            packed,
-            dual_stack=sock.family == C.AF_INET6 and not sock.v6only,
-            reuse=bool(sock.option(C.SOL_SOCKET, C.SO_REUSEADDR)),
-            exclusive=bool(sock.option(C.SOL_SOCKET, C.SO_EXCLUSIVEADDRUSE)),
-        )
 
     # --- startup and errors -------------------------------------------------------------------
 
@@ -318,7 +310,7 @@ class Winsock:
         if A.is_v4_mapped(local) and sock.v6only:
             raise E.error_for_code(E.WSAEADDRNOTAVAIL, "IPv4-mapped address, IPV6_V6ONLY on")
         port = self.host.ports.bind(
-            sock.handle, sock.type, local.port, self._binding(sock, local.packed)
+            sock.handle, sock.type, local.port, _connect.binding_of(sock, local.packed)
         )
         sock.local = local.with_port(port)
         sock.state = next_state
@@ -353,9 +345,10 @@ class Winsock:
                 raise E.error_for_code(E.WSAEINTR, "the socket was closed")
         conn = queue.popleft()
         conn.handle = self.host.add_object(conn)
-        events.rearm(sock.registration, C.FD_ACCEPT_BIT)
-        if queue:
-            events.post(sock.registration, sock.handle, C.FD_ACCEPT_BIT)
+        if sock.registration is not None:
+            events.rearm(sock.registration, C.FD_ACCEPT_BIT)
+            if queue:
+                events.post(sock.registration, sock.handle, C.FD_ACCEPT_BIT)
         assert conn.remote is not None
         return conn.handle, conn.remote.to_tuple()
 
@@ -457,9 +450,10 @@ class Winsock:
 
     # --- connecting ---------------------------------------------------------------------------
 
+    @_winsock_call(C.SOCKET_ERROR)
     def connect(self, s: int, name: Name | None, namelen: int | None = None) -> int:
         """connect: WSAConnect without connect data or QOS."""
-        return self.WSAConnect(s, name, namelen)
+        return self._connect(s, name, namelen)
 
     @_winsock_call(C.SOCKET_ERROR)
     def WSAConnect(
@@ -473,6 +467,18 @@ class Winsock:
         gqos: QOS | None = None,
     ) -> int:
         """Connect a socket; see :mod:`wsasim.connect` for the checks and their sources."""
+        return self._connect(s, name, namelen, caller_data, callee_data, sqos, gqos)
+
+    def _connect(
+        self,
+        s: int,
+        name: Name | None,
+        namelen: int | None,
+        caller_data: bytes | None = None,
+        callee_data: WSABUF | None = None,
+        sqos: QOS | None = None,
+        gqos: QOS | None = None,
+    ) -> int:
         sock = self._socket(s)
         _connect.check_extras(caller_data, callee_data, sqos, gqos)
         decoded = A.decode(name, namelen, socket_family=sock.family)
@@ -500,7 +506,7 @@ class Winsock:
         WSACancelBlockingCall ends it with WSAEINTR (WSAConnect document).
         """
         try:
-            self._wait(lambda: handshake.done, None, "connect")
+            self._wait(lambda: handshake.result is not None, None, "connect")
         except WinsockError:
             handshake.finish(E.WSAEINTR)
         assert handshake.result is not None
