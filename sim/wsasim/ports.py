@@ -107,10 +107,12 @@ class PortTable:
     def _ephemeral(self, type: int, binding: Binding) -> int:
         # Windows hands out ephemeral ports from its dynamic range and never shares one on an
         # implicit bind; the range is a network parameter (SPEC.md section 5).
-        span = len(self._range)
+        ports, held, span = self._range, self._held, len(self._range)
+        cursor = self._cursor
         for _ in range(span):
-            port = self._range[self._cursor]
-            self._cursor = (self._cursor + 1) % span
-            if (type, port) not in self._held:
+            port = ports[cursor]
+            cursor = cursor + 1 if cursor + 1 < span else 0
+            if (type, port) not in held:
+                self._cursor = cursor
                 return port
         raise E.error_for_code(E.WSAENOBUFS, "no ephemeral port left")

@@ -85,7 +85,8 @@ class Handshake:
         index = self.syns
         self.syns += 1
         route = network.route(host, target.family, target.packed)
-        network.record(host, "SYN {} -> {} ({})", self.sock.local, target, route.kind.value)
+        if network.trace is not None:
+            network.record(host, "SYN {} -> {} ({})", self.sock.local, target, route.kind.value)
         if route.kind is RouteKind.DELIVER:
             assert route.target is not None
             # The retransmission timer starts only if the SYN arrives and goes unanswered

@@ -143,6 +143,23 @@ def from_tuple(address: object, argument: str = "name") -> SockAddr:
     return SockAddr(C.AF_INET, packed, port)
 
 
+_PARSED: dict[tuple[str, int], SockAddr] = {}
+
+
+def _parsed(name: object) -> SockAddr:
+    """:func:`from_tuple`, remembering recent ``(str, int)`` names (a connect loop parses the
+    same destination again and again). Only exact ``str``/``int`` pairs are remembered, so
+    ``("h", 80.0)`` or ``("h", True)`` still reach from_tuple's type checks."""
+    if type(name) is tuple and len(name) == 2 and type(name[0]) is str and type(name[1]) is int:
+        address = _PARSED.get(name)
+        if address is None:
+            if len(_PARSED) >= 4096:
+                _PARSED.clear()
+            address = _PARSED[name] = from_tuple(name)
+        return address
+    return from_tuple(name)
+
+
 def parse_host(host: object, argument: str = "address") -> tuple[int, bytes]:
     """Parse a numeric host (``"192.0.2.1"``, ``"2001:db8::1"``) into ``(family, packed)``.
 
@@ -234,7 +251,7 @@ def decode(name: object, namelen: object = None, *, socket_family: int) -> Decod
         parsed = from_bytes(raw)
         assert parsed is not None  # family and length were checked above
         return Decoded(parsed, False)
-    address = from_tuple(name)
+    address = _parsed(name)
     if address.family != socket_family:
         raise E.error_for_code(E.WSAEAFNOSUPPORT, f"{address.host} on this socket")
     if namelen is not None and namelen < size_of(address.family):
