@@ -16,5 +16,12 @@ def test_readme_state_diagram_is_generated_from_the_table() -> None:
 def test_readme_opens_with_the_demo_and_test_commands() -> None:
     head = README.read_text(encoding="utf-8").splitlines()[:6]
     commands = [line for line in head if "pip install" in line]
-    assert "python -m wsasim" in commands[0]
+    assert "python -m wsaconnect demo" in commands[0]
     assert "python -m pytest" in commands[1]
+
+
+def test_readme_simulator_example_runs_as_written() -> None:
+    text = README.read_text(encoding="utf-8")
+    blocks = text.split("```python\n")[1:]
+    example = next(b.split("```")[0] for b in blocks if b.startswith("import wsasim"))
+    exec(compile(example, "README.md", "exec"), {})  # its asserts are the test
