@@ -212,6 +212,25 @@ class Host:
             raise_for_code(self.winsock.WSAGetLastError())
         return self.winsock.socket_object(handle)
 
+    def listen(self, port: int, backlog: int = 16) -> int:
+        """Listen on ``port`` on every address of the host (one dual-stack socket).
+
+        A convenience for scenarios and tests; returns the listening socket's handle.
+
+        Raises:
+            WinsockError: the port is taken (WSAEADDRINUSE), or another Winsock error.
+        """
+        ws = self.winsock
+        if not ws.started:
+            ws.WSAStartup()
+        s = ws.socket(C.AF_INET6, C.SOCK_STREAM)
+        ws.setsockopt(s, C.IPPROTO_IPV6, C.IPV6_V6ONLY, 0)
+        if ws.bind(s, ("::", port, 0, 0)) or ws.listen(s, backlog):
+            code = ws.WSAGetLastError()
+            ws.closesocket(s)
+            raise_for_code(code, f"{self.name} cannot listen on port {port}")
+        return s
+
     # --- faults -----------------------------------------------------------------------------
 
     def set_network_down(self, flag: bool) -> None:

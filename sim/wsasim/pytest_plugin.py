@@ -80,19 +80,7 @@ def wsasim_server(wsasim_network: Network) -> Callable[..., Host]:
         name = f"server{count + 1}" if count else "server"
         host = wsasim_network.add_host(name, list(addresses))
         for port in ports:
-            listen(host, port)
+            host.listen(port)
         return host
 
     return make
-
-
-def listen(host: Host, port: int, backlog: int = 16) -> int:
-    """Make ``host`` listen on ``port`` on every address (a dual-stack socket); its handle."""
-    ws = host.winsock
-    if not ws.started:
-        ws.WSAStartup(C.WINSOCK_VERSION)
-    s = ws.socket(C.AF_INET6, C.SOCK_STREAM)
-    ws.setsockopt(s, C.IPPROTO_IPV6, C.IPV6_V6ONLY, 0)
-    if ws.bind(s, ("::", port, 0, 0)) or ws.listen(s, backlog):
-        raise RuntimeError(f"{host.name} cannot listen on port {port}: {ws.WSAGetLastError()}")
-    return s

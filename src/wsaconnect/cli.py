@@ -153,7 +153,6 @@ def _simulated(
     refused: Sequence[tuple[str, int]] = (),
 ) -> tuple[Report, wsasim.Network]:
     import wsasim
-    from wsasim.pytest_plugin import listen
 
     net = wsasim.Network(profile=profile, latency=0.020)
     client = net.add_host("client", ["192.0.2.10/24", "2001:db8::10/64"])
@@ -164,7 +163,7 @@ def _simulated(
             prefix = 128 if ":" in key else 32
             servers[key] = net.add_host(f"server{len(servers) + 1}", [f"{key}/{prefix}"])
         if (host, port) not in refused and key in servers:
-            listen(servers[key], port)
+            servers[key].listen(port)
     for address in dead:
         net.blackhole(address)
     client.winsock.WSAStartup(C.WINSOCK_VERSION)

@@ -6,7 +6,6 @@ import socket
 
 import pytest
 import wsasim
-from wsasim.pytest_plugin import listen
 
 import wsaconnect
 from wsaconnect import errors as E
@@ -25,7 +24,7 @@ def client(net: wsasim.Network) -> wsasim.Host:
 @pytest.fixture
 def server(net: wsasim.Network) -> wsasim.Host:
     host = net.add_host("server", ["192.0.2.20/24", "2001:db8::20/64"])
-    listen(host, 443)
+    host.listen(443)
     return host
 
 
