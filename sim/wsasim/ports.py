@@ -66,6 +66,10 @@ class PortTable:
         # holder (a dict per port would cost 4 times the memory with 100,000 connections).
         self._held: dict[tuple[int, int], tuple[tuple[int, Binding], ...]] = {}
 
+    def __len__(self) -> int:
+        """How many (protocol, port) pairs are held."""
+        return len(self._held)
+
     def holders(self, type: int, port: int) -> list[int]:
         """The ids of the sockets bound to ``port`` for protocol ``type``."""
         return [owner for owner, _ in self._held.get((type, port), ())]
