@@ -48,6 +48,7 @@ def test_wsaenotsock_for_a_handle_that_is_not_a_socket(env: Env) -> None:
     fails_with(env, env.ws.WSAConnect(s, ("127.0.0.1", 80)), E.WSAENOTSOCK)
 
 
+@pytest.mark.wine_deviation("namelen 8 gives WSAEADDRNOTAVAIL (NOTES.md section 2)")
 def test_wsaefault_when_namelen_is_too_small(env: Env) -> None:
     _, port = env.listener()
     s = env.socket()
@@ -72,17 +73,22 @@ def test_wsaefault_when_callee_data_len_exceeds_its_buffer(env: Env) -> None:
     fails_with(env, env.ws.WSAConnect(s, ("127.0.0.1", port), callee_data=callee), E.WSAEFAULT)
 
 
+@pytest.mark.wine_deviation(
+    "a family mismatch gives WSAEOPNOTSUPP or WSAEINVAL (NOTES.md section 2)"
+)
 def test_wsaeafnosupport_for_an_ipv6_name_on_an_ipv4_socket(env: Env) -> None:
     s = env.socket(C.AF_INET)
     fails_with(env, env.ws.WSAConnect(s, ("::1", 80, 0, 0)), E.WSAEAFNOSUPPORT)
 
 
+@pytest.mark.wine_deviation("0.0.0.0:port connects to loopback (NOTES.md section 2)")
 def test_wsaeaddrnotavail_for_addr_any(env: Env) -> None:
     _, port = env.listener()
     s = env.socket()
     fails_with(env, env.ws.WSAConnect(s, ("0.0.0.0", port)), E.WSAEADDRNOTAVAIL)
 
 
+@pytest.mark.wine_deviation("[::]:port connects to loopback (NOTES.md section 2)")
 def test_wsaeaddrnotavail_for_in6addr_any(env: Env) -> None:
     s = env.socket(C.AF_INET6)
     fails_with(env, env.ws.WSAConnect(s, ("::", 80, 0, 0)), E.WSAEADDRNOTAVAIL)
@@ -93,6 +99,7 @@ def test_wsaeinval_on_a_listening_socket(env: Env) -> None:
     fails_with(env, env.ws.WSAConnect(listener, ("127.0.0.1", port)), E.WSAEINVAL)
 
 
+@pytest.mark.wine_deviation("WSAConnect ignores gqos (NOTES.md section 2)")
 def test_wsaeinval_when_gqos_is_not_null(env: Env) -> None:
     _, port = env.listener()
     s = env.socket()
@@ -112,6 +119,9 @@ def test_wsaeconnrefused_when_nothing_listens(env: Env) -> None:
     fails_with(env, env.ws.WSAConnect(s, ("127.0.0.1", port)), E.WSAECONNREFUSED)
 
 
+@pytest.mark.wine_deviation(
+    "re-connecting after a refusal gives WSAECONNABORTED (NOTES.md section 2)"
+)
 def test_same_socket_may_connect_again_after_wsaeconnrefused(env: Env) -> None:
     port = env.closed_port()
     s = env.socket()
@@ -120,6 +130,7 @@ def test_same_socket_may_connect_again_after_wsaeconnrefused(env: Env) -> None:
     assert env.ws.WSAConnect(s, ("127.0.0.1", live)) == 0
 
 
+@pytest.mark.wine_deviation("WSAConnect ignores caller data (NOTES.md section 2)")
 def test_wsaeprotonosupport_for_connect_data_over_tcp(env: Env) -> None:
     _, port = env.listener()
     s = env.socket()
@@ -127,6 +138,7 @@ def test_wsaeprotonosupport_for_connect_data_over_tcp(env: Env) -> None:
     fails_with(env, rc, E.WSAEPROTONOSUPPORT)
 
 
+@pytest.mark.wine_deviation("WSAConnect leaves callee_data.len untouched (NOTES.md section 2)")
 def test_callee_data_len_is_set_to_zero_over_tcp(env: Env) -> None:
     _, port = env.listener()
     s = env.socket()
@@ -136,6 +148,7 @@ def test_callee_data_len_is_set_to_zero_over_tcp(env: Env) -> None:
 
 
 @pytest.mark.parametrize("service", [C.SERVICETYPE_GUARANTEED, C.SERVICETYPE_CONTROLLEDLOAD])
+@pytest.mark.wine_deviation("WSAConnect ignores sqos (NOTES.md section 2)")
 def test_wsaeopnotsupp_when_no_provider_can_meet_the_flowspec(env: Env, service: int) -> None:
     _, port = env.listener()
     s = env.socket()
@@ -175,6 +188,9 @@ def test_wsaealready_while_a_nonblocking_connect_is_in_progress(env: Env) -> Non
         assert env.ws.WSAGetLastError() == E.WSAEALREADY
 
 
+@pytest.mark.wine_deviation(
+    "a connect whose address pair is taken gives WSAEADDRNOTAVAIL (Linux EADDRNOTAVAIL)"
+)
 def test_wsaeaddrinuse_when_two_sockets_would_share_one_connection(env: Env) -> None:
     # WSAConnect document, WSAEADDRINUSE: a wildcard bind "commits" its address at connect
     # time; two sockets bound with SO_REUSEADDR to the same port cannot both connect to the
@@ -192,6 +208,9 @@ def test_wsaeaddrinuse_when_two_sockets_would_share_one_connection(env: Env) -> 
     fails_with(env, env.ws.WSAConnect(second, ("127.0.0.1", port)), E.WSAEADDRINUSE)
 
 
+@pytest.mark.wine_deviation(
+    "UDP connect to 255.255.255.255 without SO_BROADCAST gives WSAEACCES (Windows connects)"
+)
 def test_wsaeacces_for_udp_broadcast_without_so_broadcast(env: Env) -> None:
     s = env.socket(C.AF_INET, C.SOCK_DGRAM)
     rc = env.ws.WSAConnect(s, ("255.255.255.255", 9))

@@ -74,7 +74,7 @@ class RandomCalls(RuleBasedStateMachine):
         if self.handles:
             s = data.draw(st.sampled_from(self.handles))
             names = data.draw(st.lists(ADDRESSES.filter(lambda a: a is not None), max_size=3))
-            self.failed(self.ws.WSAConnectByList(s, names, 5.0))
+            self.failed(self.ws.WSAConnectByList(s, names, 5.0))  # type: ignore[arg-type]
 
     @rule(data=st.data())
     def send_and_select(self, data: st.DataObject) -> None:
