@@ -141,7 +141,7 @@ def native_backend() -> Backend:
             f"wsasim.Network host's .winsock, or set {ENVIRONMENT_VARIABLE}=sim"
         )
     try:
-        from wsaconnect import _native
+        import wsaconnect._native as _native
     except ImportError as exc:
         raise BackendUnavailable(
             "the compiled module wsaconnect._winsock is missing: reinstall wsaconnect from a "

@@ -1,0 +1,1 @@
+"""Tests of the native backend and its build: the compiled module, its constants, Wine's gaps."""

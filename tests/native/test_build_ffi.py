@@ -1,0 +1,89 @@
+"""The build script's pure helpers and the cdef, on every OS (cffi parses and emits C anywhere).
+
+The C is compiled only on Windows (or cross-compiled by tools/wine/run-native-tests); here it is
+checked as text: every constant and error code of the package is declared, and the calls Wine 8
+or old Windows lack are never linked statically (NOTES.md section 2).
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+
+from wsaconnect import constants as C
+from wsaconnect import errors as E
+
+cffi = pytest.importorskip("cffi", reason="the build script needs cffi")
+build_ffi = pytest.importorskip("build_ffi", reason="build_ffi.py is not on sys.path")
+
+#: Names of wsaconnect.constants declared under another name: no header macro has theirs.
+DERIVED = {
+    "SOCKADDR_IN_SIZE": "WSAC_SOCKADDR_IN_SIZE",
+    "SOCKADDR_IN6_SIZE": "WSAC_SOCKADDR_IN6_SIZE",
+    "SOCKADDR_STORAGE_SIZE": "WSAC_SOCKADDR_STORAGE_SIZE",
+    "WSA_INVALID_EVENT": "WSAC_WSA_INVALID_EVENT",  # a pointer macro, ((WSAEVENT)NULL)
+}
+#: Python-only values: documented by Microsoft, but no header defines them.
+UNDECLARED = {"CONNECT_TIME_NOT_CONNECTED"}
+
+
+def public_constants() -> list[str]:
+    return [n for n in vars(C) if n.isupper() and isinstance(getattr(C, n), int)]
+
+
+def test_the_cdef_parses_off_windows() -> None:
+    ffi = cffi.FFI()
+    ffi.cdef(build_ffi.read_cdef())
+    assert ffi.sizeof("WSABUF") >= 8
+    assert ffi.typeof("SOCKET") is ffi.typeof("uintptr_t")
+
+
+def test_every_constant_is_declared_in_the_cdef() -> None:
+    declared = set(build_ffi.declared_constants(build_ffi.read_cdef()))
+    missing = [
+        name
+        for name in public_constants()
+        if name not in UNDECLARED and DERIVED.get(name, name) not in declared
+    ]
+    assert missing == []
+
+
+def test_every_error_code_is_declared_in_the_cdef() -> None:
+    declared = set(build_ffi.declared_constants(build_ffi.read_cdef()))
+    assert [code.name for code in E.WSAError if code.name not in declared] == []
+
+
+def test_the_cdef_declares_nothing_the_package_does_not_know() -> None:
+    known = set(public_constants()) | {code.name for code in E.WSAError}
+    known |= set(DERIVED.values()) | {"WSAC_FD_SETSIZE"}
+    assert [n for n in build_ffi.declared_constants(build_ffi.read_cdef()) if n not in known] == []
+
+
+def test_declared_constants_reads_define_lines_only() -> None:
+    text = "#define A ...\n  #define B_2 ...\n#define C 3\nint f(void);\n"
+    assert build_ffi.declared_constants(text) == ["A", "B_2"]
+
+
+def test_the_connect_calls_are_resolved_at_run_time_never_linked() -> None:
+    # A static import of WSAConnectByList loads under Wine 8 but aborts when called.
+    for name in ("WSAConnectByList", "WSAConnectByNameW", "WSACancelBlockingCall"):
+        assert re.search(rf"(?<![\w\"]){name}\s*\(", build_ffi.C_SOURCE) is None, name
+        assert f'"{name}"' in build_ffi.C_SOURCE
+    assert "ERROR_PROC_NOT_FOUND" in build_ffi.C_SOURCE
+
+
+def test_the_c_is_emitted_off_windows(tmp_path: Path) -> None:
+    target = tmp_path / "_winsock.c"
+    assert build_ffi.main(["--emit-c", str(target)]) == 0
+    text = target.read_text()
+    assert "#include <winsock2.h>" in text
+    assert "Py_LIMITED_API" in text
+    assert '"wsaconnect._winsock"' in text
+
+
+def test_make_ffibuilder_takes_another_cdef() -> None:
+    builder = build_ffi.make_ffibuilder("int WSAGetLastError(void);")
+    assert builder._assigned_source[0] == build_ffi.MODULE_NAME
+    assert builder._assigned_source[3]["libraries"] == ["ws2_32", "user32"]

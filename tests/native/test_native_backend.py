@@ -1,0 +1,254 @@
+"""Native-only behaviours of the backend: what the conformance suite cannot express.
+
+Where ws2_32.dll lacks an export, the call reports FALSE with ERROR_PROC_NOT_FOUND instead of
+aborting (Wine 8 has no WSAConnectByList: NOTES.md section 2); bad input never crashes the
+interpreter; handles of ``socket.socket`` work; blocking calls release the GIL. Real sockets on
+loopback only (NOTES.md section 1).
+"""
+
+from __future__ import annotations
+
+import socket
+import threading
+from collections.abc import Callable
+from typing import Any
+
+import pytest
+
+from wsaconnect import QOS, WSABUF
+from wsaconnect import constants as C
+from wsaconnect import errors as E
+from wsaconnect.backend import Backend
+
+
+def lib() -> Any:
+    from wsaconnect._winsock import lib
+
+    return lib
+
+
+def listener(ws: Backend, host: str = "127.0.0.1") -> tuple[int, int]:
+    af = C.AF_INET6 if ":" in host else C.AF_INET
+    s = ws.socket(af, C.SOCK_STREAM, 0)
+    assert ws.bind(s, (host, 0)) == 0
+    assert ws.listen(s, 5) == 0
+    rc, name = ws.getsockname(s)
+    assert rc == 0
+    assert name is not None
+    return s, name[1]
+
+
+@pytest.mark.wine_deviation("Wine 8 does not export WSAConnectByList")
+def test_ws2_32_exports_wsaconnectbylist(native: Backend) -> None:
+    assert lib().wsac_has_export(b"WSAConnectByList") == 1
+
+
+def test_ws2_32_exports_wsaconnectbynamew(native: Backend) -> None:
+    assert lib().wsac_has_export(b"WSAConnectByNameW") == 1
+
+
+def test_a_missing_export_is_false_with_error_proc_not_found(native: Backend) -> None:
+    s = native.socket(C.AF_INET, C.SOCK_STREAM, 0)
+    try:
+        result = native.WSAConnectByList(s, [("127.0.0.1", 9)], 0.5)
+        code = native.WSAGetLastError()
+    finally:
+        native.closesocket(s)
+    if lib().wsac_has_export(b"WSAConnectByList"):
+        assert result[0] is True or code != E.ERROR_PROC_NOT_FOUND
+    else:
+        assert result == (False, None, None)
+        assert code == E.ERROR_PROC_NOT_FOUND
+
+
+def test_a_null_name_is_wsaefault_without_calling(native: Backend) -> None:
+    s = native.socket(C.AF_INET, C.SOCK_STREAM, 0)
+    try:
+        for call in (native.connect, native.bind, native.WSAConnect):
+            assert call(s, None) == C.SOCKET_ERROR
+            assert native.WSAGetLastError() == E.WSAEFAULT
+    finally:
+        native.closesocket(s)
+
+
+def test_namelen_past_raw_bytes_is_wsaefault(native: Backend) -> None:
+    s = native.socket(C.AF_INET, C.SOCK_STREAM, 0)
+    try:
+        raw = bytes([2, 0, 0, 80, 127, 0, 0, 1])
+        assert native.connect(s, raw, 16) == C.SOCKET_ERROR
+        assert native.WSAGetLastError() == E.WSAEFAULT
+        assert native.sendto(s, b"x", 0, None, 16) == C.SOCKET_ERROR
+        assert native.WSAGetLastError() == E.WSAEFAULT
+    finally:
+        native.closesocket(s)
+
+
+def test_odd_input_never_crashes(native: Backend) -> None:
+    # Only that each call returns: the codes are Winsock's (and Wine's differ).
+    failed = (0, C.SOCKET_ERROR)
+    calls: list[Callable[[int], int]] = [
+        lambda s: native.WSAConnect(s, b"", 0),
+        lambda s: native.WSAConnect(s, ("127.0.0.1", 9), -1),  # faults Wine if passed
+        lambda s: native.connect(s, bytes(16), -5),
+        lambda s: native.WSAConnect(s, bytes(2)),
+        lambda s: native.WSAConnect(s, ("127.0.0.1", 9), callee_data=WSABUF(8, None)),
+        lambda s: native.WSAConnectByList(s, [], None)[0] + 0,
+        lambda s: native.WSAConnectByName(s, None, "80")[0] + 0,
+        lambda s: native.WSAConnectByName(s, "127.0.0.1", None)[0] + 0,
+        lambda s: native.WSAConnectByName(s, "127.0.0.1", "9", local_address_length=0)[0] + 0,
+        lambda s: native.recv(s, 0)[0] and C.SOCKET_ERROR,
+        lambda s: native.WSAEnumNetworkEvents(s, 0)[0],
+        lambda s: native.getsockopt(s, C.SOL_SOCKET, 0x7FFF)[0],
+    ]
+    for call in calls:
+        s = native.socket(C.AF_INET, C.SOCK_STREAM, 0)
+        try:
+            assert call(s) in failed
+        finally:
+            native.closesocket(s)
+    assert native.WSAWaitForMultipleEvents([], False, 0) == C.WSA_WAIT_FAILED
+
+
+def test_wrong_python_types_raise_typeerror(native: Backend) -> None:
+    s = native.socket(C.AF_INET, C.SOCK_STREAM, 0)
+    try:
+        with pytest.raises(TypeError):
+            native.WSAConnect(s, "127.0.0.1:80")  # type: ignore[arg-type]
+        with pytest.raises(TypeError):
+            native.WSAConnect(s, ("127.0.0.1", 80), callee_data=b"x")  # type: ignore[arg-type]
+        with pytest.raises(TypeError):
+            native.WSAConnect(s, ("127.0.0.1", 80), sqos="best")  # type: ignore[arg-type]
+        with pytest.raises(TypeError):
+            native.WSAConnectByName(s, b"localhost", "80")  # type: ignore[arg-type]
+        with pytest.raises(TypeError):
+            native.setsockopt(s, C.SOL_SOCKET, C.SO_REUSEADDR, 1.5)
+        with pytest.raises(TypeError):
+            native.select([s], "x", [], 0)  # type: ignore[arg-type]
+    finally:
+        native.closesocket(s)
+
+
+def test_the_sockaddr_cache_keeps_type_checks(native: Backend) -> None:
+    s = native.socket(C.AF_INET, C.SOCK_DGRAM, 0)
+    try:
+        assert native.connect(s, ("127.0.0.1", 9)) == 0
+        with pytest.raises(TypeError):
+            native.connect(s, ("127.0.0.1", 9.0))  # type: ignore[arg-type]
+        with pytest.raises(TypeError):
+            native.connect(s, ("127.0.0.1", True))
+    finally:
+        native.closesocket(s)
+
+
+def test_impossible_values_raise_valueerror(native: Backend) -> None:
+    s = native.socket(C.AF_INET, C.SOCK_STREAM, 0)
+    try:
+        with pytest.raises(ValueError, match="port"):
+            native.WSAConnect(s, ("127.0.0.1", 70000))
+        with pytest.raises(ValueError, match="timeout"):
+            native.WSAConnectByName(s, "127.0.0.1", "9", float("nan"))
+        with pytest.raises(ValueError, match="bufsize"):
+            native.recv(s, -1)
+    finally:
+        native.closesocket(s)
+
+
+def test_handles_of_socket_module_sockets_work(native: Backend) -> None:
+    server = socket.create_server(("127.0.0.1", 0))
+    client = socket.socket()
+    with server, client:
+        port = server.getsockname()[1]
+        assert native.WSAConnect(client.fileno(), ("127.0.0.1", port)) == 0
+        assert native.getpeername(client.fileno()) == (0, ("127.0.0.1", port))
+        peer, _ = server.accept()
+        with peer:
+            assert native.send(client.fileno(), b"hello") == 5
+            assert peer.recv(16) == b"hello"
+
+
+def test_ipv6_addresses_come_back_as_four_tuples(native: Backend) -> None:
+    s, port = listener(native, "::1")
+    try:
+        assert native.getsockname(s) == (0, ("::1", port, 0, 0))
+    finally:
+        native.closesocket(s)
+
+
+def test_a_blocking_accept_releases_the_gil(native: Backend) -> None:
+    s, port = listener(native)
+    accepted: list[tuple[int, Any]] = []
+    thread = threading.Thread(target=lambda: accepted.append(native.accept(s)))
+    thread.start()
+    c = native.socket(C.AF_INET, C.SOCK_STREAM, 0)
+    try:
+        # This thread runs Python while the other waits in accept(): the GIL is free.
+        assert native.WSAConnect(c, ("127.0.0.1", port)) == 0
+        thread.join(10)
+        assert not thread.is_alive()
+        handle, address = accepted[0]
+        assert handle != C.INVALID_SOCKET
+        assert address == native.getsockname(c)[1]
+        native.closesocket(handle)
+    finally:
+        native.closesocket(c)
+        native.closesocket(s)
+
+
+def test_options_round_trip(native: Backend) -> None:
+    s = native.socket(C.AF_INET, C.SOCK_STREAM, 0)
+    try:
+        assert native.getsockopt(s, C.SOL_SOCKET, C.SO_TYPE) == (0, C.SOCK_STREAM)
+        assert native.setsockopt(s, C.SOL_SOCKET, C.SO_LINGER, (1, 7)) == 0
+        assert native.getsockopt(s, C.SOL_SOCKET, C.SO_LINGER) == (0, (1, 7))
+        assert native.setsockopt(s, C.IPPROTO_TCP, C.TCP_NODELAY, True) == 0
+        assert native.getsockopt(s, C.IPPROTO_TCP, C.TCP_NODELAY)[1] != 0
+        assert native.ioctlsocket(s, C.FIONREAD, 0) == 0
+    finally:
+        native.closesocket(s)
+
+
+def test_select_takes_more_than_fd_setsize_sockets(native: Backend) -> None:
+    sockets = [native.socket(C.AF_INET, C.SOCK_DGRAM, 0) for _ in range(70)]
+    try:
+        rc, readable, writable, _ = native.select(sockets, sockets, [], 0)
+        assert rc == len(sockets)  # every unconnected UDP socket is writable
+        assert readable == []
+        assert writable == sockets
+    finally:
+        for s in sockets:
+            native.closesocket(s)
+
+
+def test_best_effort_qos_and_callee_buffer_are_accepted(native: Backend) -> None:
+    s, port = listener(native)
+    c = native.socket(C.AF_INET, C.SOCK_STREAM, 0)
+    try:
+        callee = WSABUF(4, bytearray(b"abcd"))
+        assert native.WSAConnect(c, ("127.0.0.1", port), callee_data=callee, sqos=QOS()) == 0
+        assert callee.buf == bytearray(b"abcd")  # nothing written over TCP/IP
+    finally:
+        native.closesocket(c)
+        native.closesocket(s)
+
+
+def test_message_window_receives_posted_events(native: Backend) -> None:
+    s, port = listener(native)
+    c = native.socket(C.AF_INET, C.SOCK_STREAM, 0)
+    hwnd = native.create_message_window()
+    try:
+        assert hwnd != 0
+        assert native.WSAAsyncSelect(c, hwnd, C.WM_USER + 7, C.FD_CONNECT) == 0
+        native.WSAConnect(c, ("127.0.0.1", port))
+        messages: list[tuple[int, int, int]] = []
+        for _ in range(200):
+            messages += native.get_messages(hwnd)
+            if messages:
+                break
+            native.select([], [], [s], 0.01)  # a short wait that keeps the GIL free
+        assert messages == [(C.WM_USER + 7, c, C.FD_CONNECT)]
+    finally:
+        native.closesocket(c)
+        native.closesocket(s)
+        destroy = getattr(native, "destroy_message_window", None)
+        if destroy is not None:
+            assert destroy(hwnd)
