@@ -91,14 +91,19 @@ class Clock:
             heapq.heappop(heap)
         return heap[0][0] if heap else None
 
-    def step(self) -> bool:
-        """Move to the next due callback and run it. False if nothing is scheduled."""
+    def step(self, until: float | None = None) -> bool:
+        """Run the next callback, if one is due at or before ``until`` (None: whenever it is
+        due), moving the time to it. False if there is none."""
         heap = self._heap
         while heap:
-            when, _, timer = heapq.heappop(heap)
+            when, _, timer = heap[0]
             callback = timer.callback
-            if callback is None:
+            if callback is None:  # cancelled
+                heapq.heappop(heap)
                 continue
+            if until is not None and when > until:
+                return False
+            heapq.heappop(heap)
             timer.callback = None
             self._now = when
             callback()
@@ -106,16 +111,17 @@ class Clock:
         return False
 
     def run_until(self, when: float) -> None:
-        """Run every callback due up to ``when``, then set the time to ``when``."""
+        """Run every callback due up to ``when``, then set the time to ``when``.
+
+        Raises:
+            ValueError: ``when`` is before now, or NaN.
+        """
         if when != when:
             raise ValueError("when must not be NaN")
         if when < self._now:
             raise ValueError(f"time can't go backwards (now {self._now}, asked {when})")
-        while True:
-            due = self.next_time()
-            if due is None or due > when:
-                break
-            self.step()
+        while self.step(when):
+            pass
         self._now = when
 
     def run_until_idle(self) -> None:

@@ -225,25 +225,20 @@ class Network:
         clock = self.clock
         if ready():
             return True
-        while True:
-            due = clock.next_time()
-            if deadline is not None and (due is None or due > deadline):
-                clock.run_until(max(deadline, clock.now))
-                return ready()
-            if due is None:
-                raise Deadlock(
-                    f"{what} on host {host.name!r} blocks forever at t={clock.now:g}: nothing "
-                    "scheduled can complete it (schedule the peer's action with net.call_at, "
-                    "or make the socket non-blocking)"
-                )
-            clock.step()
+        while clock.step(deadline):
             if ready():
-                break
-        # Whatever else falls due at the instant of waking happens before the call returns
-        # (two segments that arrive together are read together).
-        while clock.next_time() == clock.now:
-            clock.step()
-        return True
+                # Whatever else falls due at the instant of waking happens before the call
+                # returns (two segments that arrive together are read together).
+                clock.run_until(clock.now)
+                return True
+        if deadline is None:
+            raise Deadlock(
+                f"{what} on host {host.name!r} blocks forever at t={clock.now:g}: nothing "
+                "scheduled can complete it (schedule the peer's action with net.call_at, "
+                "or make the socket non-blocking)"
+            )
+        clock.run_until(max(deadline, clock.now))
+        return ready()
 
     # --- routing and faults -----------------------------------------------------------------
 
