@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, NamedTuple
 
 from wsaconnect import addresses as A
 from wsaconnect import constants as C
+from wsaconnect import errors as E
 from wsaconnect.addresses import SockAddr
 from wsaconnect.errors import raise_for_code
 from wsaconnect.ordering import LocalAddress, rank_sources
@@ -97,6 +98,7 @@ class Host:
     """One machine on a :class:`~wsasim.network.Network`. Make it with ``net.add_host``."""
 
     def __init__(self, network: Network, name: str, interfaces: list[Interface]) -> None:
+        # winsock imports this module (through tcp and network): import it when first needed.
         from wsasim.winsock import Winsock
 
         self.name = name
@@ -243,8 +245,6 @@ class Host:
             raise TypeError(f"flag must be a bool, not {type(flag).__name__}")
         self.network_down = flag
         if flag:
-            from wsaconnect import errors as E
-
             for sock in self.sockets():
                 if sock.handshake is not None:
                     sock.handshake.finish(E.WSAENETDOWN)

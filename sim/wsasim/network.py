@@ -27,6 +27,7 @@ from typing import NamedTuple
 
 from wsaconnect import addresses as A
 from wsaconnect import constants as C
+from wsaconnect import errors as E
 from wsaconnect.addresses import AddressTuple, SockAddr
 from wsasim.clock import Clock, Timer
 from wsasim.host import Host, parse_interface
@@ -88,8 +89,6 @@ class Attempt:
     @property
     def outcome(self) -> str:
         """``"connected"``, ``"pending"`` or the error's name (``"WSAECONNREFUSED"``)."""
-        from wsaconnect import errors as E
-
         if self.error is None:
             return "pending"
         return "connected" if self.error == 0 else E.name(self.error)

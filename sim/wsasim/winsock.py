@@ -35,7 +35,7 @@ from wsaconnect import errors as E
 from wsaconnect.addresses import AddressTuple, Name, SockAddr
 from wsaconnect.errors import WinsockError
 from wsaconnect.structures import QOS, WSABUF
-from wsasim import by_list, events, readiness, tcp, udp
+from wsasim import by_list, events, options, readiness, tcp, udp
 from wsasim import connect as _connect
 from wsasim._state import Event, State, transition
 from wsasim.events import EventObject, MessageWindow, Registration
@@ -371,8 +371,6 @@ class Winsock:
     @_winsock_call(C.SOCKET_ERROR)
     def setsockopt(self, s: int, level: int, optname: int, value: object) -> int:
         """Set an option: ``value`` an int/bool, raw bytes, or None for a NULL ``optval``."""
-        from wsasim import options
-
         sock = self._socket(s)
         level, optname = _int(level, "level"), _int(optname, "optname")
         option = options.lookup(level, optname, sock.family, sock.type)
@@ -404,8 +402,6 @@ class Winsock:
     @_winsock_call((C.SOCKET_ERROR, None))
     def getsockopt(self, s: int, level: int, optname: int) -> tuple[int, Any]:
         """Read an option: ``(0, value)``."""
-        from wsasim import options
-
         sock = self._socket(s)
         level, optname = _int(level, "level"), _int(optname, "optname")
         option = options.lookup(level, optname, sock.family, sock.type)
@@ -764,21 +760,25 @@ class Winsock:
     @_winsock_call(C.SOCKET_ERROR)
     def WSAEventSelect(self, s: int, h: int, mask: int) -> int:
         """Ask for network events on an event object; makes the socket non-blocking."""
+        return self._register(
+            s, mask, lambda: Registration(mask, event=self._object(h, EventObject, "h"))
+        )
+
+    def _register(self, s: int, mask: int, registration: Callable[[], Registration]) -> int:
+        """WSAEventSelect/WSAAsyncSelect: a zero ``mask`` cancels; otherwise the socket goes
+        non-blocking and the events whose condition already holds are reported at once.
+        A registration without its event object or window is WSAEINVAL."""
         sock = self._socket(s)
-        mask = _int(mask, "mask")
-        if not mask:
+        if not _int(mask, "mask"):
             sock.registration = None
             return 0
-        event = self._object(h, EventObject, "h")
-        if event is None:
-            raise E.error_for_code(E.WSAEINVAL, "h is not an event object")
-        self._register(sock, Registration(mask, event=event))
-        return 0
-
-    def _register(self, sock: Socket, registration: Registration) -> None:
-        sock.registration = registration
+        made = registration()
+        if made.event is None and made.window is None:
+            raise E.error_for_code(E.WSAEINVAL, "not an event object or a window")
+        sock.registration = made
         sock.nonblocking = True
         readiness.post_current(sock)
+        return 0
 
     @_winsock_call((C.SOCKET_ERROR, 0, [0] * C.FD_MAX_EVENTS))
     def WSAEnumNetworkEvents(self, s: int, h: int) -> tuple[int, int, list[int]]:
@@ -841,16 +841,12 @@ class Winsock:
     @_winsock_call(C.SOCKET_ERROR)
     def WSAAsyncSelect(self, s: int, hwnd: int, msg: int, mask: int) -> int:
         """Ask for network events as window messages; makes the socket non-blocking."""
-        sock = self._socket(s)
-        msg, mask = _int(msg, "msg"), _int(mask, "mask")
-        if not mask:
-            sock.registration = None
-            return 0
-        window = self._object(hwnd, MessageWindow, "hwnd")
-        if window is None:
-            raise E.error_for_code(E.WSAEINVAL, "hwnd is not a window")
-        self._register(sock, Registration(mask, window=window, msg=msg))
-        return 0
+        msg = _int(msg, "msg")
+        return self._register(
+            s,
+            mask,
+            lambda: Registration(mask, window=self._object(hwnd, MessageWindow, "hwnd"), msg=msg),
+        )
 
     def create_message_window(self) -> int:
         """Make a message-only window for WSAAsyncSelect; returns its handle."""

@@ -104,3 +104,13 @@ def test_failed_calls_leave_the_network_usable(lab: Lab) -> None:
         assert lab.ws.WSAConnect(s, bad) == C.SOCKET_ERROR
     lab.listen(80)
     assert lab.ws.WSAConnect(s, ("192.0.2.20", 80)) == 0
+
+
+def test_event_select_and_async_select_need_a_real_event_or_window(lab: Lab) -> None:
+    s = lab.tcp()
+    assert lab.ws.WSAEventSelect(s, 0x7FFC, C.FD_READ) == C.SOCKET_ERROR
+    assert lab.error() == E.WSAEINVAL
+    assert lab.ws.WSAAsyncSelect(s, 0x7FFC, C.WM_USER, C.FD_READ) == C.SOCKET_ERROR
+    assert lab.error() == E.WSAEINVAL
+    assert lab.ws.ioctlsocket(s, C.FIONBIO, 0) == 0  # nothing was registered
+    assert lab.ws.WSAEventSelect(s, 0x7FFC, 0) == 0  # a zero mask cancels, whatever h is
