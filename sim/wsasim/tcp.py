@@ -263,9 +263,11 @@ def close(sock: Socket) -> None:
     """The application closed ``sock``: its peer sees FIN; un-accepted connections are reset."""
     peer = sock.peer
     network = sock.host.network
+    if sock.incoming_fin is not None:  # nobody is left to see it
+        sock.incoming_fin.cancel()
     if peer is not None:
         if peer.state is not State.CLOSED:
-            network.clock.schedule(sock.delay, partial(_fin_arrives, peer))
+            peer.incoming_fin = network.clock.schedule(sock.delay, partial(_fin_arrives, peer))
         sock.peer = None
     if sock.accept_queue:
         for pending in sock.accept_queue:
