@@ -58,6 +58,16 @@ def to_windows_family(family: int) -> int:
     return C.AF_INET6 if family == _socket.AF_INET6 else family
 
 
+def to_host_family(family: int) -> int:
+    """The host OS's ``socket.AddressFamily`` for a Windows address family (what
+    ``socket.socket().family`` reports here)."""
+    host = _socket.AF_INET6 if family == C.AF_INET6 else family
+    try:
+        return _socket.AddressFamily(host)
+    except ValueError:
+        return host
+
+
 def to_windows_option(level: int, optname: int) -> tuple[int, int]:
     """Windows' (level, optname) for an option given in the host OS's or Windows' numbering."""
     return _HOST_OPTIONS.get((level, optname), (level, optname))
@@ -73,7 +83,7 @@ class SimSocket:
     def __init__(self, winsock: Winsock, handle: int, family: int, type: int, proto: int) -> None:
         self._ws = winsock
         self._handle = handle
-        self.family = family
+        self.family = to_host_family(family)  # as socket.socket reports it on this OS
         self.type = type
         self.proto = proto
         self._timeout: float | None = None

@@ -157,15 +157,18 @@ class Winsock:
         """This host's connection attempts, oldest first (see :class:`wsasim.Attempt`)."""
         return self.host.attempts
 
-    def socket_object(self, s: int) -> SimSocket:
+    def socket_object(
+        self, s: int, family: int | None = None, type: int | None = None, proto: int = 0
+    ) -> SimSocket:
         """A :class:`~wsasim.pysocket.SimSocket` that owns the socket handle ``s``.
+
+        ``family``, ``type`` and ``proto`` are the protocol's; the simulator knows them and
+        takes its own.
 
         Raises:
             WinsockError: WSAENOTSOCK when ``s`` is not a socket of this host.
         """
-        sock = self.host.find_socket(_int(s, "s"))
-        if sock is None:
-            raise E.error_for_code(E.WSAENOTSOCK, f"handle {s}")
+        sock = self._socket(s)
         return SimSocket(self, s, sock.family, sock.type, sock.protocol)
 
     # --- helpers ----------------------------------------------------------------------------

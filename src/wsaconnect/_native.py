@@ -40,6 +40,7 @@ thread (Windows delivers a window's messages to the thread that made it).
 from __future__ import annotations
 
 import math
+import socket as _socket
 import struct
 import threading
 from collections.abc import Sequence
@@ -724,3 +725,14 @@ class NativeBackend:
         while lib.wsac_peek_message(hwnd, local.message, local.wparam, local.lparam):
             messages.append((int(local.message[0]), int(local.wparam[0]), int(local.lparam[0])))
         return messages
+
+    def socket_object(self, s: int, family: int, type: int, proto: int = 0) -> _socket.socket:
+        """A ``socket.socket`` that owns the SOCKET handle ``s`` (closing it closes ``s``).
+
+        The family and type are given, not asked of Winsock: CPython would ask with
+        WSADuplicateSocket, which Wine 8 fails (WSAEINVAL, seen here).
+
+        Raises:
+            OSError: ``s`` is not a socket (WSAENOTSOCK, from the socket module).
+        """
+        return _socket.socket(family, type, proto, fileno=s)

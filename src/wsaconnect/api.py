@@ -298,4 +298,4 @@ def create_connection(
         chosen.closesocket(s)
         chosen.WSASetLastError(code)
         raise
-    return chosen.socket_object(s)
+    return chosen.socket_object(s, C.AF_INET6, C.SOCK_STREAM, C.IPPROTO_TCP)

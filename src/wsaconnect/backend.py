@@ -122,9 +122,10 @@ class Backend(Protocol):
     def create_message_window(self) -> int: ...
     def get_messages(self, hwnd: int) -> list[tuple[int, int, int]]: ...
 
-    def socket_object(self, s: int) -> Any:
-        """An object with the ``socket.socket`` interface that owns handle ``s`` (a
-        ``socket.socket`` natively, a ``wsasim.SimSocket`` on the simulator)."""
+    def socket_object(self, s: int, family: int, type: int, proto: int = 0) -> Any:
+        """An object with the ``socket.socket`` interface that owns handle ``s``, a socket of
+        ``family``/``type``/``proto`` (Windows values): a ``socket.socket`` natively, a
+        ``wsasim.SimSocket`` on the simulator."""
         ...
 
 

@@ -15,6 +15,7 @@ from typing import Any
 
 import pytest
 
+import wsaconnect
 from wsaconnect import QOS, WSABUF
 from wsaconnect import constants as C
 from wsaconnect import errors as E
@@ -252,3 +253,27 @@ def test_message_window_receives_posted_events(native: Backend) -> None:
         destroy = getattr(native, "destroy_message_window", None)
         if destroy is not None:
             assert destroy(hwnd)
+
+
+def test_native_backend_satisfies_the_backend_protocol(native: Backend) -> None:
+    assert isinstance(native, Backend)
+
+
+def test_socket_object_is_a_socket_socket_that_owns_the_handle(native: Backend) -> None:
+    _, port = listener(native)
+    s = native.socket(C.AF_INET, C.SOCK_STREAM, 0)
+    with native.socket_object(s, C.AF_INET, C.SOCK_STREAM) as sock:
+        assert isinstance(sock, socket.socket)
+        assert sock.fileno() == s
+        sock.connect(("127.0.0.1", port))
+        assert sock.getpeername() == ("127.0.0.1", port)
+    assert native.closesocket(s) == C.SOCKET_ERROR  # closed with its socket object
+    assert native.WSAGetLastError() == E.WSAENOTSOCK
+
+
+@pytest.mark.wine_deviation("Wine 8 does not export WSAConnectByList")
+def test_create_connection_returns_a_socket_socket(native: Backend) -> None:
+    _, port = listener(native)
+    with wsaconnect.create_connection([("127.0.0.1", port)], backend=native) as sock:
+        assert isinstance(sock, socket.socket)
+        assert sock.getpeername()[:2] == ("::ffff:127.0.0.1", port)

@@ -154,3 +154,9 @@ def test_settimeout_rejects_bad_values(client: wsasim.Host) -> None:
             s.settimeout(-1)
         with pytest.raises(TypeError, match="timeout"):
             s.settimeout("1")  # type: ignore[arg-type]
+
+
+def test_family_is_reported_in_the_host_os_numbering(client: wsasim.Host) -> None:
+    with client.socket(socket.AF_INET6, socket.SOCK_STREAM) as s:
+        assert s.family == socket.AF_INET6
+        assert s.type == socket.SOCK_STREAM
