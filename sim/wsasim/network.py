@@ -26,6 +26,7 @@ from dataclasses import dataclass
 from typing import NamedTuple
 
 from wsaconnect import addresses as A
+from wsaconnect import checks
 from wsaconnect import constants as C
 from wsaconnect import errors as E
 from wsaconnect.addresses import AddressTuple, SockAddr
@@ -94,14 +95,6 @@ class Attempt:
         return "connected" if self.error == 0 else E.name(self.error)
 
 
-def _as_float(value: object, what: str) -> float:
-    if isinstance(value, bool) or not isinstance(value, (int, float)):
-        raise TypeError(f"{what} must be a number, not {type(value).__name__}")
-    if not value >= 0:
-        raise ValueError(f"{what} must be >= 0, not {value}")
-    return float(value)
-
-
 class Network:
     """A virtual network with its own virtual clock.
 
@@ -131,7 +124,7 @@ class Network:
         self.profile = get_profile(profile)
         if isinstance(seed, bool) or not isinstance(seed, int):
             raise TypeError(f"seed must be an int, not {type(seed).__name__}")
-        self.latency = _as_float(latency, "latency")
+        self.latency = checks.seconds(latency, "latency")
         if not isinstance(ephemeral_ports, range):
             raise TypeError(
                 f"ephemeral_ports must be a range, not {type(ephemeral_ports).__name__}"
@@ -202,7 +195,7 @@ class Network:
 
     def advance(self, seconds: float) -> None:
         """Move the clock forward by ``seconds``, running what falls due."""
-        self.clock.run_until(self.clock.now + _as_float(seconds, "seconds"))
+        self.clock.run_until(self.clock.now + checks.seconds(seconds, "seconds"))
 
     def run_until_idle(self) -> None:
         """Run until nothing is scheduled."""
@@ -267,7 +260,7 @@ class Network:
     def set_latency(self, a: Host | str, b: Host | str, seconds: float) -> None:
         """Set the one-way delay between hosts ``a`` and ``b`` (both directions)."""
         first, second = self._host(a, "a"), self._host(b, "b")
-        self._latency[frozenset((first.name, second.name))] = _as_float(seconds, "seconds")
+        self._latency[frozenset((first.name, second.name))] = checks.seconds(seconds, "seconds")
 
     def delay(self, a: Host, b: Host) -> float:
         """One-way delay from ``a`` to ``b``; 0 within a host."""

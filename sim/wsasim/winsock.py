@@ -30,6 +30,7 @@ from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, Any, TypeVar, cast
 
 from wsaconnect import addresses as A
+from wsaconnect import checks
 from wsaconnect import constants as C
 from wsaconnect import errors as E
 from wsaconnect.addresses import AddressTuple, Name, SockAddr
@@ -79,28 +80,10 @@ def _winsock_call(failure: object, *, needs_network: bool = True) -> Callable[[F
     return decorate
 
 
-def _int(value: object, what: str) -> int:
-    if isinstance(value, bool) or not isinstance(value, int):
-        raise TypeError(f"{what} must be an int, not {type(value).__name__}")
-    return value
-
-
 def _data(value: object, what: str = "data") -> bytes:
     if not isinstance(value, (bytes, bytearray, memoryview)):
         raise TypeError(f"{what} must be bytes-like, not {type(value).__name__}")
     return bytes(value)
-
-
-def _timeout(value: object, *, negative_ok: bool = True) -> float | None:
-    """A timeout in seconds (the C timeval) or None; NaN, and negatives unless allowed, are
-    ValueError (select reports a negative one as WSAEINVAL itself)."""
-    if value is None:
-        return None
-    if isinstance(value, bool) or not isinstance(value, (int, float)):
-        raise TypeError(f"timeout must be seconds as a number or None, not {type(value).__name__}")
-    if value != value or (value < 0 and not negative_ok):
-        raise ValueError(f"timeout must be a number of seconds >= 0, not {value}")
-    return float(value)
 
 
 def _take(inbox: deque[tuple[bytes, SockAddr | None]], size: int, peek: bool) -> bytes:
@@ -178,10 +161,10 @@ class Winsock:
             sock = self.host.objects.get(s)
             if type(sock) is Socket:
                 return sock
-        raise E.error_for_code(E.WSAENOTSOCK, f"handle {_int(s, 's')}")
+        raise E.error_for_code(E.WSAENOTSOCK, f"handle {checks.integer(s, 's')}")
 
     def _object(self, h: object, kind: type[Any], what: str) -> Any:
-        obj = self.host.objects.get(_int(h, what))
+        obj = self.host.objects.get(checks.integer(h, what))
         return obj if isinstance(obj, kind) else None
 
     def _wait(self, ready: Callable[[], bool], deadline: float | None, what: str) -> bool:
@@ -209,7 +192,7 @@ class Winsock:
 
     def WSAStartup(self, version: int = 0x0202) -> int:
         """Start Winsock; returns 0 or the error code (not through WSAGetLastError)."""
-        version = _int(version, "version")
+        version = checks.integer(version, "version")
         major, minor = version & 0xFF, (version >> 8) & 0xFF
         if major < 1:
             return E.WSAVERNOTSUPPORTED
@@ -237,7 +220,7 @@ class Winsock:
 
     def WSASetLastError(self, code: int) -> None:
         """Set the code WSAGetLastError returns."""
-        self._last_error = _int(code, "code")
+        self._last_error = checks.integer(code, "code")
 
     def WSACancelBlockingCall(self) -> int:
         """End the blocking call in progress with WSAEINTR (Winsock 1.1 only).
@@ -267,7 +250,11 @@ class Winsock:
     @_winsock_call(C.INVALID_SOCKET)
     def socket(self, af: int, type: int, protocol: int = 0) -> int:
         """Make a socket: AF_INET or AF_INET6; SOCK_STREAM (TCP) or SOCK_DGRAM (UDP)."""
-        af, type, protocol = _int(af, "af"), _int(type, "type"), _int(protocol, "protocol")
+        af, type, protocol = (
+            checks.integer(af, "af"),
+            checks.integer(type, "type"),
+            checks.integer(protocol, "protocol"),
+        )
         if af not in (C.AF_INET, C.AF_INET6):
             raise E.error_for_code(E.WSAEAFNOSUPPORT, f"address family {af}")
         expected = {C.SOCK_STREAM: C.IPPROTO_TCP, C.SOCK_DGRAM: C.IPPROTO_UDP}.get(type)
@@ -323,7 +310,7 @@ class Winsock:
     def listen(self, s: int, backlog: int) -> int:
         """Make a bound stream socket accept connections."""
         sock = self._socket(s)
-        backlog = _int(backlog, "backlog")
+        backlog = checks.integer(backlog, "backlog")
         sock.state = transition(sock.stream, sock.state, Event.LISTEN)
         # Windows caps the backlog at SOMAXCONN's 200 and raises 0 or less to 1.
         sock.backlog = max(1, min(backlog, 200))
@@ -359,7 +346,7 @@ class Winsock:
     def ioctlsocket(self, s: int, cmd: int, arg: int) -> int:
         """FIONBIO: ``arg`` non-zero makes the socket non-blocking."""
         sock = self._socket(s)
-        cmd, arg = _int(cmd, "cmd"), _int(arg, "arg")
+        cmd, arg = checks.integer(cmd, "cmd"), checks.integer(arg, "arg")
         if cmd != C.FIONBIO:
             raise E.error_for_code(E.WSAEINVAL, f"ioctl {cmd:#x} is not supported here")
         if not arg and sock.registration is not None:
@@ -375,7 +362,7 @@ class Winsock:
     def setsockopt(self, s: int, level: int, optname: int, value: object) -> int:
         """Set an option: ``value`` an int/bool, raw bytes, or None for a NULL ``optval``."""
         sock = self._socket(s)
-        level, optname = _int(level, "level"), _int(optname, "optname")
+        level, optname = checks.integer(level, "level"), checks.integer(optname, "optname")
         option = options.lookup(level, optname, sock.family, sock.type)
         if not option.settable:
             raise E.error_for_code(E.WSAENOPROTOOPT, f"option {optname:#x} is read-only")
@@ -406,7 +393,7 @@ class Winsock:
     def getsockopt(self, s: int, level: int, optname: int) -> tuple[int, Any]:
         """Read an option: ``(0, value)``."""
         sock = self._socket(s)
-        level, optname = _int(level, "level"), _int(optname, "optname")
+        level, optname = checks.integer(level, "level"), checks.integer(optname, "optname")
         option = options.lookup(level, optname, sock.family, sock.type)
         if not option.gettable:
             raise E.error_for_code(E.WSAENOPROTOOPT, f"option {optname:#x} can't be read")
@@ -527,7 +514,7 @@ class Winsock:
         See :mod:`wsasim.by_list` for the document's rules and how they are applied.
         """
         sock = self._socket(s)
-        seconds = _timeout(timeout, negative_ok=False)
+        seconds = checks.timeout(timeout)
         by_list.check_socket(sock, reserved)
         destinations = by_list.decode_addresses(addresses, sock.family)
         lengths = (local_address_length, remote_address_length)
@@ -554,7 +541,7 @@ class Winsock:
             # NOTES.md section 3: checked before the socket is examined.
             raise E.error_for_code(E.WSAEINVAL, "nodename and servicename are required")
         sock = self._socket(s)
-        seconds = _timeout(timeout, negative_ok=False)
+        seconds = checks.timeout(timeout)
         profile = self.network.profile
         udp_code = E.WSAEFAULT if profile.by_name_udp_gives_efault else E.WSAEINVAL
         by_list.check_socket(sock, reserved, udp_code=udp_code)
@@ -572,7 +559,7 @@ class Winsock:
     def send(self, s: int, data: bytes, flags: int = 0) -> int:
         """Send on a connected socket (a datagram socket's default destination)."""
         sock = self._socket(s)
-        payload, _ = _data(data), _int(flags, "flags")
+        payload, _ = _data(data), checks.integer(flags, "flags")
         if sock.stream:
             return self._send_stream(sock, payload)
         if sock.remote is None:
@@ -631,7 +618,7 @@ class Winsock:
     def _receive(
         self, sock: Socket, bufsize: object, flags: object, what: str
     ) -> tuple[int, bytes, AddressTuple | None]:
-        size, flag_bits = _int(bufsize, "bufsize"), _int(flags, "flags")
+        size, flag_bits = checks.integer(bufsize, "bufsize"), checks.integer(flags, "flags")
         if size < 0:
             raise ValueError(f"bufsize must be >= 0, not {size}")
         peek = bool(flag_bits & C.MSG_PEEK)
@@ -677,7 +664,7 @@ class Winsock:
     ) -> int:
         """Send a datagram to ``to`` (on a stream socket ``to`` is ignored, as in C)."""
         sock = self._socket(s)
-        payload, _ = _data(data), _int(flags, "flags")
+        payload, _ = _data(data), checks.integer(flags, "flags")
         if sock.stream:
             return self._send_stream(sock, payload)
         decoded = A.decode(to, tolen, socket_family=sock.family)
@@ -709,7 +696,7 @@ class Winsock:
                     f"{what} must be a list of socket handles, not {type(fds).__name__}"
                 )
             sets.append([self._socket(s) for s in fds])
-        seconds = _timeout(timeout)
+        seconds = checks.timeout(timeout, negative_ok=True)
         if not any(sets) or (seconds is not None and seconds < 0):
             raise E.error_for_code(E.WSAEINVAL, "no sockets, or a negative timeout")
         tests = (readiness.readable, readiness.writable, readiness.exceptional)
@@ -772,7 +759,7 @@ class Winsock:
         non-blocking and the events whose condition already holds are reported at once.
         A registration without its event object or window is WSAEINVAL."""
         sock = self._socket(s)
-        if not _int(mask, "mask"):
+        if not checks.integer(mask, "mask"):
             sock.registration = None
             return 0
         made = registration()
@@ -790,7 +777,7 @@ class Winsock:
         ``h`` (0 for NULL) is reset when given.
         """
         sock = self._socket(s)
-        if _int(h, "h"):
+        if checks.integer(h, "h"):
             event = self._object(h, EventObject, "h")
             if event is None:
                 raise E.error_for_code(E.WSAEINVAL, "h is not an event object")
@@ -813,7 +800,7 @@ class Winsock:
         """
         if isinstance(events, (str, bytes)) or not isinstance(events, Sequence):
             raise TypeError(f"events must be a list of event handles, not {type(events).__name__}")
-        timeout_ms = _int(timeout_ms, "timeout_ms")
+        timeout_ms = checks.integer(timeout_ms, "timeout_ms")
         if (
             not 0 < len(events) <= C.WSA_MAXIMUM_WAIT_EVENTS
             or not 0 <= timeout_ms <= C.WSA_INFINITE
@@ -844,7 +831,7 @@ class Winsock:
     @_winsock_call(C.SOCKET_ERROR)
     def WSAAsyncSelect(self, s: int, hwnd: int, msg: int, mask: int) -> int:
         """Ask for network events as window messages; makes the socket non-blocking."""
-        msg = _int(msg, "msg")
+        msg = checks.integer(msg, "msg")
         return self._register(
             s,
             mask,

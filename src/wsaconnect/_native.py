@@ -46,7 +46,7 @@ import threading
 from collections.abc import Sequence
 from typing import Any
 
-from wsaconnect import addresses
+from wsaconnect import addresses, checks
 from wsaconnect import constants as C
 from wsaconnect import errors as E
 from wsaconnect._winsock import ffi, lib
@@ -99,11 +99,8 @@ class _Buffers(threading.local):
 
 
 def _int(value: object, what: str, low: int = _INT_MIN, high: int = _INT_MAX) -> int:
-    if isinstance(value, bool) or not isinstance(value, int):
-        raise TypeError(f"{what} must be an int, not {type(value).__name__}")
-    if not low <= value <= high:
-        raise ValueError(f"{what} must be {low}..{high}, not {value}")
-    return value
+    """A C ``int`` argument (checks.integer with the C range)."""
+    return checks.integer(value, what, low, high)
 
 
 def _signed32(value: object, what: str) -> int:

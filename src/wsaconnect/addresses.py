@@ -23,6 +23,7 @@ import socket as _socket
 import struct
 from typing import NamedTuple, TypeAlias
 
+from wsaconnect import checks
 from wsaconnect import constants as C
 from wsaconnect import errors as E
 
@@ -89,12 +90,6 @@ def size_of(family: int) -> int:
 # --- Tuples ----------------------------------------------------------------------------------
 
 
-def _check_int(value: object, what: str) -> int:
-    if isinstance(value, bool) or not isinstance(value, int):
-        raise TypeError(f"{what} must be an int, not {type(value).__name__}")
-    return value
-
-
 def from_tuple(address: object, argument: str = "name") -> SockAddr:
     """Parse a ``socket``-module address tuple.
 
@@ -118,13 +113,13 @@ def from_tuple(address: object, argument: str = "name") -> SockAddr:
     host = address[0]
     if not isinstance(host, str):
         raise TypeError(f"{argument}: host must be a str, not {type(host).__name__}")
-    port = _check_int(address[1], f"{argument}: port")
+    port = checks.integer(address[1], f"{argument}: port")
     if not 0 <= port <= 0xFFFF:
         raise ValueError(f"{argument}: port must be 0-65535, not {port}")
     flowinfo = scope_id = 0
     if len(address) == 4:
-        flowinfo = _check_int(address[2], f"{argument}: flowinfo")
-        scope_id = _check_int(address[3], f"{argument}: scope_id")
+        flowinfo = checks.integer(address[2], f"{argument}: flowinfo")
+        scope_id = checks.integer(address[3], f"{argument}: scope_id")
         for value, what in ((flowinfo, "flowinfo"), (scope_id, "scope_id")):
             if not 0 <= value <= 0xFFFFFFFF:
                 raise ValueError(f"{argument}: {what} must be 0-4294967295, not {value}")
@@ -232,7 +227,7 @@ def decode(name: object, namelen: object = None, *, socket_family: int) -> Decod
         ValueError: a tuple holds a value no SOCKADDR can carry.
     """
     if namelen is not None:
-        namelen = _check_int(namelen, "namelen")
+        namelen = checks.integer(namelen, "namelen")
     if name is None:
         raise E.error_for_code(E.WSAEFAULT, "name is NULL")
     if isinstance(name, (bytes, bytearray, memoryview)):

@@ -21,6 +21,7 @@ from dataclasses import dataclass
 from typing import Any, Protocol, runtime_checkable
 
 from wsaconnect import addresses as A
+from wsaconnect import checks
 from wsaconnect import constants as C
 from wsaconnect.addresses import AddressTuple, Name, SockAddr
 from wsaconnect.backend import Backend, current_backend
@@ -173,16 +174,6 @@ def connect(
     return bytes(callee.buf[: callee.len])
 
 
-def _check_timeout(timeout: object) -> float | None:
-    if timeout is None:
-        return None
-    if isinstance(timeout, bool) or not isinstance(timeout, (int, float)):
-        raise TypeError(f"timeout must be seconds or None, not {type(timeout).__name__}")
-    if not timeout >= 0:
-        raise ValueError(f"timeout must be >= 0 seconds, not {timeout}")
-    return float(timeout)
-
-
 def _check_addresses(addresses: object) -> list[Name]:
     if isinstance(addresses, (str, bytes, tuple)) or not isinstance(addresses, Iterable):
         raise TypeError(
@@ -213,7 +204,7 @@ def connect_by_list(
         TypeError, ValueError: an argument Winsock could not be given (an empty list, ...).
     """
     names = _check_addresses(addresses)
-    seconds = _check_timeout(timeout)
+    seconds = checks.timeout(timeout)
     chosen = _backend_for(sock, backend)
     before = _attempt_count(chosen)
     ok, local, remote = chosen.WSAConnectByList(handle_of(sock), names, seconds)
@@ -250,7 +241,7 @@ def connect_by_name(
         service = str(service)
     elif not isinstance(service, str):
         raise TypeError(f"service must be a str or an int port, not {type(service).__name__}")
-    seconds = _check_timeout(timeout)
+    seconds = checks.timeout(timeout)
     chosen = _backend_for(sock, backend)
     before = _attempt_count(chosen)
     ok, local, remote = chosen.WSAConnectByName(handle_of(sock), host, service, seconds)
@@ -280,7 +271,7 @@ def create_connection(
     mapped: list[Name] = [
         n if isinstance(n, bytes) else A.v4_mapped(A.from_tuple(n)).to_tuple() for n in names
     ]
-    seconds = _check_timeout(timeout)
+    seconds = checks.timeout(timeout)
     chosen = _backend_for(None, backend)
     s = chosen.socket(C.AF_INET6, C.SOCK_STREAM, C.IPPROTO_TCP)
     if s == C.INVALID_SOCKET:
