@@ -29,7 +29,7 @@ from wsaconnect import addresses as A
 from wsaconnect import checks
 from wsaconnect import constants as C
 from wsaconnect import errors as E
-from wsaconnect.addresses import AddressTuple, SockAddr
+from wsaconnect.addresses import SockAddr
 from wsasim.clock import Clock, Timer
 from wsasim.host import Host, parse_interface
 from wsasim.profiles import Profile, get_profile
@@ -349,11 +349,6 @@ class Network:
         self.attempts.append(attempt)
         host.attempts.append(attempt)
         return attempt
-
-    def attempts_to(self, address: AddressTuple) -> list[Attempt]:
-        """The attempts whose remote address is ``address`` (mapped forms included)."""
-        target = A.unmapped(A.from_tuple(address, "address"))
-        return [a for a in self.attempts if A.unmapped(a.remote) == target]
 
     def __repr__(self) -> str:
         return f"<Network {self.profile.name} t={self.now:g} hosts={list(self.hosts)}>"

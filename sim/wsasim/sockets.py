@@ -111,14 +111,6 @@ class Socket:
         """IPV6_V6ONLY (on by default on Windows); False for an AF_INET socket."""
         return self.family == C.AF_INET6 and bool(self.option(C.IPPROTO_IPV6, C.IPV6_V6ONLY))
 
-    def queued_bytes(self) -> int:
-        """Bytes waiting to be read (FIONREAD)."""
-        if not self.inbox:
-            return 0
-        if self.stream:
-            return sum(len(chunk) for chunk, _ in self.inbox)
-        return len(self.inbox[0][0])
-
     def __repr__(self) -> str:
         kind = "stream" if self.stream else "datagram"
         return (

@@ -64,11 +64,6 @@ class Handshake:
         network = sock.host.network
         self.attempt = network.new_attempt(sock.host, sock.local, sock.remote)
 
-    @property
-    def done(self) -> bool:
-        """True once the attempt has an outcome."""
-        return self.result is not None
-
     def start(self) -> None:
         """Send the first SYN."""
         self.sock.handshake = self
