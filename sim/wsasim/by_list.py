@@ -61,6 +61,7 @@ from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
 from wsaconnect import addresses as A
+from wsaconnect import checks
 from wsaconnect import constants as C
 from wsaconnect import errors as E
 from wsaconnect.addresses import AddressTuple, SockAddr
@@ -87,9 +88,7 @@ def check_lengths(lengths: tuple[object, object], socket_family: int) -> None:
     for value, what in zip(lengths, ("local_address_length", "remote_address_length"), strict=True):
         if value is None:
             continue
-        if isinstance(value, bool) or not isinstance(value, int):
-            raise TypeError(f"{what} must be an int or None, not {type(value).__name__}")
-        if value < needed:
+        if checks.integer(value, what) < needed:
             raise E.error_for_code(E.WSAEFAULT, f"{what} {value} < {needed}")
 
 

@@ -15,6 +15,8 @@ import heapq
 import itertools
 from collections.abc import Callable
 
+from wsaconnect import checks
+
 
 class Timer:
     """A scheduled callback; :meth:`cancel` stops it from running."""
@@ -57,15 +59,10 @@ class Clock:
             TypeError: ``when`` is not a number or ``callback`` is not callable.
             ValueError: ``when`` is NaN.
         """
-        if isinstance(when, bool) or not isinstance(when, (int, float)):
-            raise TypeError(f"when must be a number of seconds, not {type(when).__name__}")
-        if when != when:
-            raise ValueError("when must not be NaN")
+        when = checks.seconds(when, "when", negative_ok=True)
         if not callable(callback):
             raise TypeError(f"callback must be callable, not {type(callback).__name__}")
-        timer = Timer(max(float(when), self._now), callback)
-        heapq.heappush(self._heap, (timer.when, next(self._seq), timer))
-        return timer
+        return self._push(max(when, self._now), callback)
 
     def call_later(self, delay: float, callback: Callable[[], object]) -> Timer:
         """Run ``callback`` ``delay`` virtual seconds from now (now, if ``delay`` < 0).
@@ -73,15 +70,16 @@ class Clock:
         Raises:
             TypeError, ValueError: as :meth:`call_at`.
         """
-        if isinstance(delay, bool) or not isinstance(delay, (int, float)):
-            raise TypeError(f"delay must be a number of seconds, not {type(delay).__name__}")
-        return self.call_at(self._now + delay, callback)
+        return self.call_at(self._now + checks.seconds(delay, "delay", negative_ok=True), callback)
 
     def schedule(self, delay: float, callback: Callable[[], object]) -> Timer:
         """:meth:`call_later` without the argument checks: the simulator's own scheduling,
         on its hot path, with arguments it computed itself (a delay >= 0)."""
-        timer = Timer(self._now + delay, callback)
-        heapq.heappush(self._heap, (timer.when, next(self._seq), timer))
+        return self._push(self._now + delay, callback)
+
+    def _push(self, when: float, callback: Callable[[], object]) -> Timer:
+        timer = Timer(when, callback)
+        heapq.heappush(self._heap, (when, next(self._seq), timer))
         return timer
 
     def next_time(self) -> float | None:

@@ -32,7 +32,9 @@ def seconds(value: object, what: str = "timeout", *, negative_ok: bool = False) 
     """
     if isinstance(value, bool) or not isinstance(value, (int, float)):
         raise TypeError(f"{what} must be a number of seconds, not {type(value).__name__}")
-    if value != value or (value < 0 and not negative_ok):
+    if value != value:
+        raise ValueError(f"{what} must not be NaN")
+    if value < 0 and not negative_ok:
         raise ValueError(f"{what} must be a number of seconds >= 0, not {value}")
     return float(value)
 
