@@ -79,7 +79,7 @@ def _check_stream_extras(caller_data: bytes | None, sqos: QOS | None) -> None:
                 )
 
 
-def _route_target(sock: Socket, remote: SockAddr) -> SockAddr:
+def route_target(sock: Socket, remote: SockAddr) -> SockAddr:
     """The destination as the network routes it: IPv4-mapped addresses unmapped.
 
     An AF_INET6 socket reaches IPv4 only through IPv4-mapped addresses with IPV6_V6ONLY off
@@ -157,9 +157,9 @@ def start_stream(
         # "If the address parameters of the name structure are all zero, WSAConnect will
         # return the error WSAEADDRNOTAVAIL"; port 0 is not a valid destination either.
         raise E.error_for_code(E.WSAEADDRNOTAVAIL, str(remote))
-    target = _route_target(sock, remote)
+    target = route_target(sock, remote)
     host = sock.host
-    if not (host.has_route(target.family) or host.owns(target.packed)):
+    if not host.can_reach(target.family, target.packed):
         # SPEC.md section 5: no address of the family, no route: WSAENETUNREACH at once.
         local = sock.local or SockAddr(sock.family, bytes(len(remote.packed)), 0)
         attempt = host.network.new_attempt(host, local, remote)
@@ -191,7 +191,7 @@ def connect_datagram(sock: Socket, remote: SockAddr | None) -> None:
         return
     if A.is_unspecified(remote):
         raise E.error_for_code(E.WSAEADDRNOTAVAIL, str(remote))
-    target = _route_target(sock, remote)
+    target = route_target(sock, remote)
     host = sock.host
     if (
         target.family == C.AF_INET
@@ -202,7 +202,7 @@ def connect_datagram(sock: Socket, remote: SockAddr | None) -> None:
         # "to connect to a broadcast address, a socket must use setsockopt to enable
         # SO_BROADCAST. Otherwise, WSAConnect will fail with the error code WSAEACCES."
         raise E.error_for_code(E.WSAEACCES, "SO_BROADCAST is not set")
-    if not (host.has_route(target.family) or host.owns(target.packed)):
+    if not host.can_reach(target.family, target.packed):
         raise E.error_for_code(E.WSAENETUNREACH, str(target))
     next_state = transition(False, sock.state, Event.CONNECT)
     if sock.state is State.UNBOUND:

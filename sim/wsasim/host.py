@@ -128,6 +128,11 @@ class Host:
         """True if the host has an address of ``family`` besides loopback (SPEC.md 5)."""
         return family in self._routed_families
 
+    def can_reach(self, family: int, packed: bytes) -> bool:
+        """True if a packet to ``packed`` has a route: one of our own addresses, or a family
+        the host has an address of (SPEC.md section 5: otherwise WSAENETUNREACH at once)."""
+        return family in self._routed_families or self.owns(packed)
+
     def owns(self, packed: bytes) -> bool:
         """True for one of the host's own addresses (loopback range included)."""
         return packed in self._own or A.is_loopback(packed)

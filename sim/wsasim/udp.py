@@ -81,7 +81,7 @@ def send(sock: Socket, destination: SockAddr, data: bytes) -> None:
     assert sock.local is not None
     source_packed = (
         host.source_for(destination.family, destination.packed)
-        if (host.has_route(destination.family) or host.owns(destination.packed))
+        if host.can_reach(destination.family, destination.packed)
         else None
     )
     targets = network.broadcast_targets(host, destination.packed)

@@ -579,9 +579,7 @@ class Winsock:
     ) -> int:
         if len(payload) > _MAX_DATAGRAM:
             raise E.error_for_code(E.WSAEMSGSIZE, f"{len(payload)} bytes")
-        target = A.unmapped(to)
-        if A.is_v4_mapped(to) and sock.v6only:
-            raise E.error_for_code(E.WSAEADDRNOTAVAIL, "IPv4-mapped address, IPV6_V6ONLY on")
+        target = _connect.route_target(sock, to)
         if A.is_unspecified(target) or target.port == 0:
             raise E.error_for_code(E.WSAEADDRNOTAVAIL, str(target))
         if (
@@ -594,7 +592,7 @@ class Winsock:
             # Windows even where the connect succeeded (NOTES.md section 3).
             raise E.error_for_code(E.WSAEACCES, "SO_BROADCAST is not set")
         if sock.state is State.UNBOUND:
-            if not (self.host.has_route(target.family) or self.host.owns(target.packed)):
+            if not self.host.can_reach(target.family, target.packed):
                 raise E.error_for_code(E.WSAENETUNREACH, str(target))
             _connect.implicit_bind(sock, bytes(16 if sock.family == C.AF_INET6 else 4))
         udp.send(sock, target, payload)
@@ -618,9 +616,7 @@ class Winsock:
     def _receive(
         self, sock: Socket, bufsize: object, flags: object, what: str
     ) -> tuple[int, bytes, AddressTuple | None]:
-        size, flag_bits = checks.integer(bufsize, "bufsize"), checks.integer(flags, "flags")
-        if size < 0:
-            raise ValueError(f"bufsize must be >= 0, not {size}")
+        size, flag_bits = checks.integer(bufsize, "bufsize", 0), checks.integer(flags, "flags")
         peek = bool(flag_bits & C.MSG_PEEK)
         if sock.stream:
             if sock.state is not State.CONNECTED:

@@ -19,7 +19,8 @@ def integer(value: object, what: str, low: int | None = None, high: int | None =
     if isinstance(value, bool) or not isinstance(value, int):
         raise TypeError(f"{what} must be an int, not {type(value).__name__}")
     if (low is not None and value < low) or (high is not None and value > high):
-        raise ValueError(f"{what} must be {low}..{high}, not {value}")
+        bounds = f">= {low}" if high is None else f"<= {high}" if low is None else f"{low}..{high}"
+        raise ValueError(f"{what} must be {bounds}, not {value}")
     return value
 
 
