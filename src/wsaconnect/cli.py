@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING, Any, TextIO
 from wsaconnect import addresses as A
 from wsaconnect import constants as C
 from wsaconnect import errors as E
-from wsaconnect.api import AttemptRecord, connect_by_list
+from wsaconnect.api import AttemptRecord, RecordsAttempts, connect_by_list
 from wsaconnect.backend import Backend, BackendUnavailable, native_backend
 
 if TYPE_CHECKING:
@@ -129,7 +129,10 @@ def _dual_stack_connect(backend: Backend, targets: Sequence[tuple[str, int]]) ->
     s = backend.socket(C.AF_INET6, C.SOCK_STREAM, C.IPPROTO_TCP)
     backend.setsockopt(s, C.IPPROTO_IPV6, C.IPV6_V6ONLY, 0)
     mapped = [A.map_tuple(t) for t in targets]
-    report = Report(backend="sim" if hasattr(backend, "network") else "native")
+    # The simulator records its attempts; Winsock doesn't.
+    recorder = backend if isinstance(backend, RecordsAttempts) else None
+    report = Report(backend="native" if recorder is None else "sim")
+    before = 0 if recorder is None else len(recorder.attempts)
     started = time.perf_counter()
     try:
         connection = connect_by_list(s, mapped, backend=backend)
@@ -137,8 +140,8 @@ def _dual_stack_connect(backend: Backend, targets: Sequence[tuple[str, int]]) ->
         report.attempts = list(connection.attempts)
     except E.WinsockError as exc:
         report.error = exc.winerror
-        attempts = getattr(backend, "attempts", [])
-        report.attempts = [a for a in attempts if a.remote in {A.from_tuple(m) for m in mapped}]
+        if recorder is not None:  # the failed call's attempts
+            report.attempts = list(recorder.attempts[before:])
     finally:
         backend.closesocket(s)
     report.seconds = time.perf_counter() - started
