@@ -171,7 +171,7 @@ def decode_addresses(addresses: object, socket_family: int) -> list[SockAddr]:
         raise E.error_for_code(E.WSAEINVAL, "the address list is empty")
     decoded = []
     for name in addresses:
-        parsed = A.decode(name, None, socket_family=socket_family).address
+        parsed = A.decode(name, None, socket_family=socket_family)
         if parsed is None:
             raise E.error_for_code(E.WSAEAFNOSUPPORT, "an AF_UNSPEC address in the list")
         decoded.append(parsed)

@@ -40,17 +40,14 @@ class Timer:
 class Clock:
     """Virtual seconds and the callbacks due at them."""
 
-    __slots__ = ("_heap", "_now", "_seq")
+    __slots__ = ("_heap", "_seq", "now")
 
     def __init__(self) -> None:
-        self._now = 0.0
+        #: Virtual seconds since the clock was made. Read it; only the clock moves it (a plain
+        #: attribute rather than a property: the simulator reads it on every packet).
+        self.now = 0.0
         self._heap: list[tuple[float, int, Timer]] = []
         self._seq = itertools.count()
-
-    @property
-    def now(self) -> float:
-        """Virtual seconds since the clock was made."""
-        return self._now
 
     def call_at(self, when: float, callback: Callable[[], object]) -> Timer:
         """Run ``callback`` at virtual time ``when`` (now, if ``when`` is in the past).
@@ -62,7 +59,7 @@ class Clock:
         when = checks.seconds(when, "when", negative_ok=True)
         if not callable(callback):
             raise TypeError(f"callback must be callable, not {type(callback).__name__}")
-        return self._push(max(when, self._now), callback)
+        return self._push(max(when, self.now), callback)
 
     def call_later(self, delay: float, callback: Callable[[], object]) -> Timer:
         """Run ``callback`` ``delay`` virtual seconds from now (now, if ``delay`` < 0).
@@ -70,12 +67,12 @@ class Clock:
         Raises:
             TypeError, ValueError: as :meth:`call_at`.
         """
-        return self.call_at(self._now + checks.seconds(delay, "delay", negative_ok=True), callback)
+        return self.call_at(self.now + checks.seconds(delay, "delay", negative_ok=True), callback)
 
     def schedule(self, delay: float, callback: Callable[[], object]) -> Timer:
         """:meth:`call_later` without the argument checks: the simulator's own scheduling,
         on its hot path, with arguments it computed itself (a delay >= 0)."""
-        return self._push(self._now + delay, callback)
+        return self._push(self.now + delay, callback)
 
     def _push(self, when: float, callback: Callable[[], object]) -> Timer:
         timer = Timer(when, callback)
@@ -103,7 +100,7 @@ class Clock:
                 return False
             heapq.heappop(heap)
             timer.callback = None
-            self._now = when
+            self.now = when
             callback()
             return True
         return False
@@ -116,11 +113,11 @@ class Clock:
         """
         if when != when:
             raise ValueError("when must not be NaN")
-        if when < self._now:
-            raise ValueError(f"time can't go backwards (now {self._now}, asked {when})")
+        if when < self.now:
+            raise ValueError(f"time can't go backwards (now {self.now}, asked {when})")
         while self.step(when):
             pass
-        self._now = when
+        self.now = when
 
     def run_until_idle(self) -> None:
         """Run callbacks until none is scheduled."""

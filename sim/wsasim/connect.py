@@ -152,7 +152,8 @@ def start_stream(
         The handshake in progress (the caller waits for it or returns WSAEWOULDBLOCK).
     """
     next_state = transition(True, sock.state, Event.CONNECT)
-    _check_stream_extras(caller_data, sqos)
+    if caller_data or sqos is not None:
+        _check_stream_extras(caller_data, sqos)
     if A.is_unspecified(remote) or remote.port == 0:
         # "If the address parameters of the name structure are all zero, WSAConnect will
         # return the error WSAEADDRNOTAVAIL"; port 0 is not a valid destination either.

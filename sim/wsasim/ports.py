@@ -101,12 +101,17 @@ class PortTable:
         """Forget ``owner``'s claim on ``port``."""
         key = (type, port)
         holders = self._held.get(key)
-        if holders is not None:
-            kept = tuple(h for h in holders if h[0] != owner)
-            if kept:
-                self._held[key] = kept
-            else:
+        if holders is None:
+            return
+        if len(holders) == 1:  # the common case: one holder, or a port ``owner`` never held
+            if holders[0][0] == owner:
                 del self._held[key]
+            return
+        kept = tuple(h for h in holders if h[0] != owner)
+        if kept:
+            self._held[key] = kept
+        else:
+            del self._held[key]
 
     def _ephemeral(self, type: int, binding: Binding) -> int:
         # Windows hands out ephemeral ports from its dynamic range and never shares one on an

@@ -53,6 +53,7 @@ class Socket:
         "reset",
         "so_error",
         "state",
+        "stream",
         "type",
     )
 
@@ -61,6 +62,8 @@ class Socket:
         self.handle = 0
         self.family = family
         self.type = type
+        #: True for a stream (TCP) socket, False for a datagram (UDP) one.
+        self.stream = type == C.SOCK_STREAM
         self.protocol = protocol
         self.state = State.UNBOUND
         self.local: SockAddr | None = None
@@ -84,11 +87,6 @@ class Socket:
         self.backlog = 0
         self.accept_queue: deque[Socket] | None = None
         self.registration: Registration | None = None
-
-    @property
-    def stream(self) -> bool:
-        """True for a stream (TCP) socket."""
-        return self.type == C.SOCK_STREAM
 
     def option(self, level: int, optname: int) -> int:
         """The option's current value (its default if never set)."""

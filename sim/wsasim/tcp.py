@@ -92,14 +92,14 @@ class Handshake:
             return
         if route.kind is RouteKind.UNREACHABLE:
             network.clock.schedule(route.delay, self._icmp_arrives)
-        self._start_rto(index, network.now)
+        self._start_rto(index, network.clock.now)
 
     def _start_rto(self, index: int, sent_at: float) -> None:
         """Time out SYN number ``index``, sent at ``sent_at``, one RTO after it left."""
         network = self.sock.host.network
         rto = network.timing.rto(index)
         self.timer = network.clock.schedule(
-            max(0.0, sent_at + rto - network.now), self._rto_expired
+            max(0.0, sent_at + rto - network.clock.now), self._rto_expired
         )
 
     def _rto_expired(self) -> None:
@@ -150,7 +150,7 @@ class Handshake:
         if self.result is not None:
             return
         if host.network_down:  # lost: the SYN's retransmission timer runs from when it left
-            self._start_rto(index, host.network.now - delay)
+            self._start_rto(index, host.network.clock.now - delay)
             return
         listener = host.find_listener(self.target)
         queue = None if listener is None else listener.accept_queue
@@ -169,7 +169,7 @@ class Handshake:
             server.remote = A.unmapped(client.local)
         server.nonblocking = listener.nonblocking
         server.delay = delay
-        server.connected_at = host.network.now
+        server.connected_at = host.network.clock.now
         queue.append(server)
         if listener.registration is not None:
             events.post(listener.registration, listener.handle, C.FD_ACCEPT_BIT)
@@ -188,7 +188,7 @@ class Handshake:
             return
         self._cancel_timer()
         self.result = code
-        self.attempt.ended = self.sock.host.network.now
+        self.attempt.ended = self.sock.host.network.clock.now
         self.attempt.error = code
         if self.sock.handshake is self:
             self.sock.handshake = None
@@ -204,7 +204,7 @@ class Handshake:
             sock.state = transition(True, sock.state, Event.CONNECTED)
             sock.so_error = 0
             sock.connect_failed = False
-            sock.connected_at = network.now
+            sock.connected_at = network.clock.now
             if sock.registration is not None:
                 # FD_CONNECT is posted before FD_WRITE (NOTES.md section 3).
                 events.post(sock.registration, sock.handle, C.FD_CONNECT_BIT, 0)

@@ -52,6 +52,8 @@ F = TypeVar("F", bound=Callable[..., Any])
 
 #: The largest UDP payload over IPv4 (65,535 - 8 - 20).
 _MAX_DATAGRAM = 65507
+#: The protocol each socket type carries.
+_PROTOCOL_OF_TYPE = {C.SOCK_STREAM: C.IPPROTO_TCP, C.SOCK_DGRAM: C.IPPROTO_UDP}
 
 
 def _winsock_call(failure: object, *, needs_network: bool = True) -> Callable[[F], F]:
@@ -250,14 +252,15 @@ class Winsock:
     @_winsock_call(C.INVALID_SOCKET)
     def socket(self, af: int, type: int, protocol: int = 0) -> int:
         """Make a socket: AF_INET or AF_INET6; SOCK_STREAM (TCP) or SOCK_DGRAM (UDP)."""
-        af, type, protocol = (
-            checks.integer(af, "af"),
-            checks.integer(type, "type"),
-            checks.integer(protocol, "protocol"),
-        )
+        if not (af.__class__ is type.__class__ is protocol.__class__ is int):  # else: say which
+            af, type, protocol = (
+                checks.integer(af, "af"),
+                checks.integer(type, "type"),
+                checks.integer(protocol, "protocol"),
+            )
         if af not in (C.AF_INET, C.AF_INET6):
             raise E.error_for_code(E.WSAEAFNOSUPPORT, f"address family {af}")
-        expected = {C.SOCK_STREAM: C.IPPROTO_TCP, C.SOCK_DGRAM: C.IPPROTO_UDP}.get(type)
+        expected = _PROTOCOL_OF_TYPE.get(type)
         if expected is None:
             raise E.error_for_code(E.WSAESOCKTNOSUPPORT, f"socket type {type}")
         if protocol not in (0, expected):
@@ -289,10 +292,9 @@ class Winsock:
     def bind(self, s: int, name: Name | None, namelen: int | None = None) -> int:
         """Give the socket a local address (port 0: an ephemeral port)."""
         sock = self._socket(s)
-        decoded = A.decode(name, namelen, socket_family=sock.family)
-        if decoded.address is None:
+        local = A.decode(name, namelen, socket_family=sock.family)
+        if local is None:
             raise E.error_for_code(E.WSAEAFNOSUPPORT, "AF_UNSPEC")
-        local = decoded.address
         next_state = transition(sock.stream, sock.state, Event.BIND)
         packed = A.unmapped(local).packed
         if any(packed) and not self.host.owns(packed):
@@ -439,7 +441,8 @@ class Winsock:
     @_winsock_call(C.SOCKET_ERROR)
     def connect(self, s: int, name: Name | None, namelen: int | None = None) -> int:
         """connect: WSAConnect without connect data or QOS."""
-        return self._connect(s, name, namelen)
+        sock = self._socket(s)
+        return self._connect(sock, A.decode(name, namelen, socket_family=sock.family))
 
     @_winsock_call(C.SOCKET_ERROR)
     def WSAConnect(
@@ -453,29 +456,28 @@ class Winsock:
         gqos: QOS | None = None,
     ) -> int:
         """Connect a socket; see :mod:`wsasim.connect` for the checks and their sources."""
-        return self._connect(s, name, namelen, caller_data, callee_data, sqos, gqos)
+        sock = self._socket(s)
+        _connect.check_extras(caller_data, callee_data, sqos, gqos)
+        remote = A.decode(name, namelen, socket_family=sock.family)
+        caller = None if caller_data is None else bytes(caller_data)
+        return self._connect(sock, remote, caller, callee_data, sqos)
 
     def _connect(
         self,
-        s: int,
-        name: Name | None,
-        namelen: int | None,
+        sock: Socket,
+        remote: SockAddr | None,
         caller_data: bytes | None = None,
         callee_data: WSABUF | None = None,
         sqos: QOS | None = None,
-        gqos: QOS | None = None,
     ) -> int:
-        sock = self._socket(s)
-        _connect.check_extras(caller_data, callee_data, sqos, gqos)
-        decoded = A.decode(name, namelen, socket_family=sock.family)
+        """Steps 3 to 5 of :mod:`wsasim.connect`, then wait for a blocking connect."""
         if not sock.stream:
-            _connect.connect_datagram(sock, decoded.address)
+            _connect.connect_datagram(sock, remote)
             return 0
-        if decoded.address is None:
+        if remote is None:
             raise E.error_for_code(E.WSAEADDRNOTAVAIL, "all-zero name")
-        caller = None if caller_data is None else bytes(caller_data)
         handshake = _connect.start_stream(
-            sock, decoded.address, caller, sqos, blocking=not sock.nonblocking
+            sock, remote, caller_data, sqos, blocking=not sock.nonblocking
         )
         if callee_data is not None:
             callee_data.len = 0  # "If no user data is passed back, len is set to 0."
@@ -663,10 +665,10 @@ class Winsock:
         payload, _ = _data(data), checks.integer(flags, "flags")
         if sock.stream:
             return self._send_stream(sock, payload)
-        decoded = A.decode(to, tolen, socket_family=sock.family)
-        if decoded.address is None:
+        destination = A.decode(to, tolen, socket_family=sock.family)
+        if destination is None:
             raise E.error_for_code(E.WSAEAFNOSUPPORT, "AF_UNSPEC")
-        return self._send_datagram(sock, decoded.address, payload, check_broadcast=True)
+        return self._send_datagram(sock, destination, payload, check_broadcast=True)
 
     # --- select -------------------------------------------------------------------------------
 

@@ -190,14 +190,7 @@ def from_bytes(raw: bytes) -> SockAddr | None:
     return None
 
 
-class Decoded(NamedTuple):
-    """The result of :func:`decode`: the address, or None when the whole structure is zero."""
-
-    address: SockAddr | None
-    all_zero: bool
-
-
-def decode(name: object, namelen: object = None, *, socket_family: int) -> Decoded:
+def decode(name: object, namelen: object = None, *, socket_family: int) -> SockAddr | None:
     """Check and parse a ``name``/``namelen`` pair as Winsock does for a socket of a family.
 
     The order of the checks (a source of which code wins when several apply):
@@ -206,7 +199,7 @@ def decode(name: object, namelen: object = None, *, socket_family: int) -> Decod
        ends before ``namelen``) or shorter than a family field: WSAEFAULT (WSAConnect
        document, WSAEFAULT: "the name or namelen parameter is not a valid part of the user
        address space").
-    2. A structure that is zero over its whole ``namelen``: returned as ``all_zero`` so that a
+    2. A structure that is zero over its whole ``namelen``: returned as None so that a
        datagram socket can disconnect (WSAConnect remarks) and a stream socket can report
        WSAEADDRNOTAVAIL.
     3. A family other than the socket's: WSAEAFNOSUPPORT ("addresses in the specified family
@@ -219,7 +212,7 @@ def decode(name: object, namelen: object = None, *, socket_family: int) -> Decod
         socket_family: AF_INET or AF_INET6, the socket's family.
 
     Returns:
-        The parsed address, or ``Decoded(None, True)`` for an all-zero structure.
+        The parsed address, or None for an all-zero structure.
 
     Raises:
         WinsockError: WSAEFAULT or WSAEAFNOSUPPORT as above.
@@ -237,7 +230,7 @@ def decode(name: object, namelen: object = None, *, socket_family: int) -> Decod
             raise E.error_for_code(E.WSAEFAULT, f"namelen {length}, buffer {len(raw)} bytes")
         raw = raw[:length]
         if not any(raw):
-            return Decoded(None, True)
+            return None
         family = _IN_STRUCT.unpack_from(raw)[0]
         if family != socket_family:
             raise E.error_for_code(E.WSAEAFNOSUPPORT, f"address family {family}")
@@ -245,13 +238,13 @@ def decode(name: object, namelen: object = None, *, socket_family: int) -> Decod
             raise E.error_for_code(E.WSAEFAULT, f"namelen {length} is too small")
         parsed = from_bytes(raw)
         assert parsed is not None  # family and length were checked above
-        return Decoded(parsed, False)
+        return parsed
     address = _parsed(name)
     if address.family != socket_family:
         raise E.error_for_code(E.WSAEAFNOSUPPORT, f"{address.host} on this socket")
     if namelen is not None and namelen < size_of(address.family):
         raise E.error_for_code(E.WSAEFAULT, f"namelen {namelen} is too small")
-    return Decoded(address, False)
+    return address
 
 
 # --- Tests on addresses ---------------------------------------------------------------------

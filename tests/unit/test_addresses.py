@@ -17,7 +17,6 @@ from hypothesis import strategies as st
 from wsaconnect import constants as C
 from wsaconnect import errors as E
 from wsaconnect.addresses import (
-    Decoded,
     SockAddr,
     decode,
     from_bytes,
@@ -76,16 +75,15 @@ def test_family_is_little_endian_and_port_big_endian() -> None:
 
 def test_ipv4_bytes_decode_to_the_tuple() -> None:
     decoded = decode(IN_192_0_2_1_80, socket_family=C.AF_INET)
-    assert decoded == Decoded(SockAddr(C.AF_INET, bytes([192, 0, 2, 1]), 80), False)
-    assert decoded.address is not None
-    assert decoded.address.to_tuple() == ("192.0.2.1", 80)
+    assert decoded == SockAddr(C.AF_INET, bytes([192, 0, 2, 1]), 80)
+    assert decoded is not None
+    assert decoded.to_tuple() == ("192.0.2.1", 80)
 
 
 def test_ipv6_bytes_decode_to_the_four_tuple() -> None:
     decoded = decode(IN6_2001_DB8_1_443, socket_family=C.AF_INET6)
-    assert decoded.address is not None
-    assert decoded.address.to_tuple() == ("2001:db8::1", 443, 7, 5)
-    assert not decoded.all_zero
+    assert decoded is not None
+    assert decoded.to_tuple() == ("2001:db8::1", 443, 7, 5)
 
 
 def test_ipv6_two_tuple_gets_zero_flowinfo_and_scope_id() -> None:
@@ -96,7 +94,7 @@ def test_ipv6_two_tuple_gets_zero_flowinfo_and_scope_id() -> None:
 def test_ipv4_round_trips_through_bytes_and_tuple() -> None:
     original = ("203.0.113.9", 65535)
     raw = from_tuple(original).to_bytes()
-    decoded = decode(raw, socket_family=C.AF_INET).address
+    decoded = decode(raw, socket_family=C.AF_INET)
     assert decoded is not None
     assert decoded.to_tuple() == original
 
@@ -123,12 +121,12 @@ def test_with_port_changes_only_the_port() -> None:
 def test_decode_accepts_bytearray_and_memoryview() -> None:
     for raw in (bytearray(IN_192_0_2_1_80), memoryview(IN_192_0_2_1_80)):
         decoded = decode(raw, socket_family=C.AF_INET)
-        assert decoded.address == from_tuple(("192.0.2.1", 80))
+        assert decoded == from_tuple(("192.0.2.1", 80))
 
 
 def test_decode_uses_namelen_prefix_of_a_longer_buffer() -> None:
     decoded = decode(IN_192_0_2_1_80 + b"\xff" * 12, 16, socket_family=C.AF_INET)
-    assert decoded.address == from_tuple(("192.0.2.1", 80))
+    assert decoded == from_tuple(("192.0.2.1", 80))
 
 
 # --- decode(): the checks and their order ----------------------------------------------------
@@ -167,25 +165,24 @@ def test_one_byte_buffer_is_wsaefault() -> None:
 
 @pytest.mark.parametrize("size", [2, 8, 16, 28, 128])
 def test_all_zero_structure_is_decoded_as_none(size: int) -> None:
-    assert decode(b"\x00" * size, socket_family=C.AF_INET) == Decoded(None, True)
-    assert decode(b"\x00" * size, socket_family=C.AF_INET6) == Decoded(None, True)
+    assert decode(b"\x00" * size, socket_family=C.AF_INET) is None
+    assert decode(b"\x00" * size, socket_family=C.AF_INET6) is None
 
 
 def test_all_zero_is_judged_over_namelen_only() -> None:
     raw = b"\x00" * 8 + b"\x01" * 8
-    assert decode(raw, 8, socket_family=C.AF_INET) == Decoded(None, True)
+    assert decode(raw, 8, socket_family=C.AF_INET) is None
 
 
 def test_all_zero_wins_over_namelen_too_small_for_the_family() -> None:
     # Check 2 (all zero) comes before check 4 (namelen smaller than sockaddr_in).
-    assert decode(b"\x00" * 16, 4, socket_family=C.AF_INET) == Decoded(None, True)
+    assert decode(b"\x00" * 16, 4, socket_family=C.AF_INET) is None
 
 
 def test_ipv4_address_any_with_family_set_is_not_all_zero() -> None:
     decoded = decode(from_tuple(("0.0.0.0", 0)).to_bytes(), socket_family=C.AF_INET)
-    assert not decoded.all_zero
-    assert decoded.address is not None
-    assert is_unspecified(decoded.address)
+    assert decoded is not None
+    assert is_unspecified(decoded)
 
 
 @pytest.mark.parametrize("family", [1, 3, 17, 0x1700, 0xFFFF])
@@ -249,7 +246,7 @@ def test_tuple_with_namelen_too_small_is_wsaefault() -> None:
 
 def test_tuple_with_a_generous_namelen_is_accepted() -> None:
     decoded = decode(("192.0.2.1", 80), C.SOCKADDR_STORAGE_SIZE, socket_family=C.AF_INET)
-    assert decoded.address == from_tuple(("192.0.2.1", 80))
+    assert decoded == from_tuple(("192.0.2.1", 80))
 
 
 def test_decode_namelen_of_the_wrong_type_is_type_error() -> None:
@@ -427,9 +424,9 @@ def test_any_ipv4_address_and_port_round_trip(address: ipaddress.IPv4Address, po
     raw = original.to_bytes()
     assert len(raw) == 16
     decoded = decode(raw, socket_family=C.AF_INET)
-    assert decoded == Decoded(original, False)
-    assert decoded.address is not None
-    host, back_port = decoded.address.to_tuple()[:2]
+    assert decoded == original
+    assert decoded is not None
+    host, back_port = decoded.to_tuple()[:2]
     assert ipaddress.ip_address(host) == address
     assert back_port == port
 
@@ -442,9 +439,9 @@ def test_any_ipv6_address_and_port_round_trip(
     raw = original.to_bytes()
     assert len(raw) == 28
     decoded = decode(raw, socket_family=C.AF_INET6)
-    assert decoded == Decoded(original, False)
-    assert decoded.address is not None
-    host, back_port, back_flowinfo, back_scope = decoded.address.to_tuple()  # type: ignore[misc]
+    assert decoded == original
+    assert decoded is not None
+    host, back_port, back_flowinfo, back_scope = decoded.to_tuple()  # type: ignore[misc]
     assert ipaddress.ip_address(host) == address
     assert (back_port, back_flowinfo, back_scope) == (port, flowinfo, scope_id)
-    assert from_tuple(decoded.address.to_tuple()) == original
+    assert from_tuple(decoded.to_tuple()) == original
