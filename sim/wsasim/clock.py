@@ -1,4 +1,4 @@
-"""The virtual clock: a heap of ``(time, sequence, timer)`` that moves only when told.
+"""The virtual clock: a heap of ``[time, sequence, callback]`` that moves only when told.
 
 This module owns simulated time and the order in which scheduled callbacks run. Two callbacks
 due at the same instant run in the order they were scheduled (the sequence number breaks ties,
@@ -12,29 +12,38 @@ It knows nothing of networks or sockets.
 from __future__ import annotations
 
 import heapq
-import itertools
 from collections.abc import Callable
+from typing import Any
 
 from wsaconnect import checks
 
+#: A heap entry: ``[when, sequence, callback]``; the callback is None once run or cancelled.
+#: A list, so that cancelling is one store and scheduling allocates one object.
+_Entry = list[Any]
+
 
 class Timer:
-    """A scheduled callback; :meth:`cancel` stops it from running."""
+    """A callback scheduled with :meth:`Clock.call_at`; :meth:`cancel` stops it from running."""
 
-    __slots__ = ("callback", "when")
+    __slots__ = ("_entry",)
 
-    def __init__(self, when: float, callback: Callable[[], object]) -> None:
-        self.when = when
-        self.callback: Callable[[], object] | None = callback
+    def __init__(self, entry: _Entry) -> None:
+        self._entry = entry
+
+    @property
+    def when(self) -> float:
+        """The virtual time the callback is due at."""
+        when: float = self._entry[0]
+        return when
 
     def cancel(self) -> None:
         """Cancel the callback (a no-op if it has run or was cancelled)."""
-        self.callback = None
+        self._entry[2] = None
 
     @property
     def cancelled(self) -> bool:
         """True once cancelled or run."""
-        return self.callback is None
+        return self._entry[2] is None
 
 
 class Clock:
@@ -46,8 +55,8 @@ class Clock:
         #: Virtual seconds since the clock was made. Read it; only the clock moves it (a plain
         #: attribute rather than a property: the simulator reads it on every packet).
         self.now = 0.0
-        self._heap: list[tuple[float, int, Timer]] = []
-        self._seq = itertools.count()
+        self._heap: list[_Entry] = []
+        self._seq = 0
 
     def call_at(self, when: float, callback: Callable[[], object]) -> Timer:
         """Run ``callback`` at virtual time ``when`` (now, if ``when`` is in the past).
@@ -59,7 +68,7 @@ class Clock:
         when = checks.seconds(when, "when", negative_ok=True)
         if not callable(callback):
             raise TypeError(f"callback must be callable, not {type(callback).__name__}")
-        return self._push(max(when, self.now), callback)
+        return Timer(self._push(max(when, self.now), callback))
 
     def call_later(self, delay: float, callback: Callable[[], object]) -> Timer:
         """Run ``callback`` ``delay`` virtual seconds from now (now, if ``delay`` < 0).
@@ -69,20 +78,22 @@ class Clock:
         """
         return self.call_at(self.now + checks.seconds(delay, "delay", negative_ok=True), callback)
 
-    def schedule(self, delay: float, callback: Callable[[], object]) -> Timer:
-        """:meth:`call_later` without the argument checks: the simulator's own scheduling,
-        on its hot path, with arguments it computed itself (a delay >= 0)."""
-        return self._push(self.now + delay, callback)
+    def schedule(self, delay: float, callback: Callable[[], object]) -> None:
+        """:meth:`call_later` without the argument checks and without a :class:`Timer`: the
+        simulator's own packets, on its hot path, with a delay it computed itself (>= 0)
+        and a callback that needs no cancelling (it checks whether it still matters)."""
+        self._push(self.now + delay, callback)
 
-    def _push(self, when: float, callback: Callable[[], object]) -> Timer:
-        timer = Timer(when, callback)
-        heapq.heappush(self._heap, (when, next(self._seq), timer))
-        return timer
+    def _push(self, when: float, callback: Callable[[], object]) -> _Entry:
+        self._seq += 1
+        entry = [when, self._seq, callback]
+        heapq.heappush(self._heap, entry)
+        return entry
 
     def next_time(self) -> float | None:
         """When the next live callback is due, or None if nothing is scheduled."""
         heap = self._heap
-        while heap and heap[0][2].callback is None:
+        while heap and heap[0][2] is None:
             heapq.heappop(heap)
         return heap[0][0] if heap else None
 
@@ -91,15 +102,16 @@ class Clock:
         due), moving the time to it. False if there is none."""
         heap = self._heap
         while heap:
-            when, _, timer = heap[0]
-            callback = timer.callback
+            entry = heap[0]
+            callback = entry[2]
             if callback is None:  # cancelled
                 heapq.heappop(heap)
                 continue
+            when = entry[0]
             if until is not None and when > until:
                 return False
             heapq.heappop(heap)
-            timer.callback = None
+            entry[2] = None
             self.now = when
             callback()
             return True

@@ -249,6 +249,7 @@ class Host:
         if not isinstance(flag, bool):
             raise TypeError(f"flag must be a bool, not {type(flag).__name__}")
         self.network_down = flag
+        self.network.forget_routes()  # a host that is down answers nothing
         if flag:
             for sock in self.sockets():
                 if sock.handshake is not None:

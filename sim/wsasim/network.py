@@ -4,7 +4,9 @@ This module owns what lies between hosts (SPEC.md section 5):
 
 * routing: every host reaches every address of every other host; an address no host has is
   routed but never answers; a host with no address of a family (loopback aside) has no route
-  for that family (WSAENETUNREACH at once);
+  for that family (WSAENETUNREACH at once). A route is remembered until something it depends
+  on changes (a host added, a fault set or lifted, a latency set, a host's network subsystem
+  failed or restored);
 * faults: ``blackhole`` (packets dropped: a connect times out) and ``unreachable`` (ICMP host
   unreachable comes back);
 * one-way latency, per pair of hosts or the network's default;
@@ -124,7 +126,7 @@ class Network:
         self.profile = get_profile(profile)
         if isinstance(seed, bool) or not isinstance(seed, int):
             raise TypeError(f"seed must be an int, not {type(seed).__name__}")
-        self.latency = checks.seconds(latency, "latency")
+        self._default_latency = checks.seconds(latency, "latency")
         if not isinstance(ephemeral_ports, range):
             raise TypeError(
                 f"ephemeral_ports must be a range, not {type(ephemeral_ports).__name__}"
@@ -145,6 +147,7 @@ class Network:
         self._unreachable: set[bytes] = set()
         self._latency: dict[frozenset[str], float] = {}
         self._names: dict[str, list[str]] = {}
+        self._routes: dict[tuple[Host, bytes], Route] = {}  # route()'s answers
 
     # --- hosts ----------------------------------------------------------------------------
 
@@ -174,6 +177,7 @@ class Network:
         for iface in interfaces:
             self._owners[iface.packed] = host
         self.hosts[name] = host
+        self.forget_routes()
         return host
 
     def _host(self, host: Host | str, what: str) -> Host:
@@ -244,23 +248,32 @@ class Network:
         packed = self._packed(address, "address")
         self._unreachable.discard(packed)
         self._blackholes.add(packed)
+        self.forget_routes()
 
     def unreachable(self, address: str) -> None:
         """Answer packets to ``address`` with ICMP host unreachable."""
         packed = self._packed(address, "address")
         self._blackholes.discard(packed)
         self._unreachable.add(packed)
+        self.forget_routes()
 
     def restore(self, address: str) -> None:
         """Undo :meth:`blackhole` or :meth:`unreachable` for ``address``."""
         packed = self._packed(address, "address")
         self._blackholes.discard(packed)
         self._unreachable.discard(packed)
+        self.forget_routes()
 
     def set_latency(self, a: Host | str, b: Host | str, seconds: float) -> None:
         """Set the one-way delay between hosts ``a`` and ``b`` (both directions)."""
         first, second = self._host(a, "a"), self._host(b, "b")
         self._latency[frozenset((first.name, second.name))] = checks.seconds(seconds, "seconds")
+        self.forget_routes()
+
+    @property
+    def latency(self) -> float:
+        """The default one-way delay between two hosts, in seconds (see :meth:`set_latency`)."""
+        return self._default_latency
 
     def delay(self, a: Host, b: Host) -> float:
         """One-way delay from ``a`` to ``b``; 0 within a host."""
@@ -270,11 +283,22 @@ class Network:
             return self.latency
         return self._latency.get(frozenset((a.name, b.name)), self.latency)
 
-    def route(self, source: Host, family: int, packed: bytes) -> Route:
+    def route(self, source: Host, packed: bytes) -> Route:
         """Where a packet from ``source`` to ``packed`` (an unmapped address) goes."""
+        key = (source, packed)
+        route = self._routes.get(key)
+        if route is None:
+            route = self._routes[key] = self._find_route(source, packed)
+        return route
+
+    def forget_routes(self) -> None:
+        """Forget the remembered routes: something they depend on changed."""
+        self._routes.clear()
+
+    def _find_route(self, source: Host, packed: bytes) -> Route:
         if source.owns(packed):
             return Route(RouteKind.DELIVER, source, 0.0)
-        if not source.has_route(family):
+        if not source.has_route(C.AF_INET if len(packed) == 4 else C.AF_INET6):
             return Route(RouteKind.NO_ROUTE, None, 0.0)
         if packed in self._blackholes:
             return Route(RouteKind.SILENT, None, 0.0)

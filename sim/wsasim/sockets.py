@@ -20,7 +20,6 @@ from wsasim._state import State
 from wsasim.options import OPTIONS
 
 if TYPE_CHECKING:
-    from wsasim.clock import Timer
     from wsasim.events import Registration
     from wsasim.host import Host
     from wsasim.tcp import Handshake
@@ -42,7 +41,6 @@ class Socket:
         "handshake",
         "host",
         "inbox",
-        "incoming_fin",
         "local",
         "nonblocking",
         "options",
@@ -81,8 +79,6 @@ class Socket:
         #: Received data: (chunk, None) for TCP, (datagram, source) for UDP. Made on first use.
         self.inbox: deque[tuple[bytes, SockAddr | None]] | None = None
         self.fin_received = False
-        #: The peer's FIN on its way here, cancelled if this socket closes first.
-        self.incoming_fin: Timer | None = None
         self.reset = False
         self.backlog = 0
         self.accept_queue: deque[Socket] | None = None

@@ -79,7 +79,7 @@ class Handshake:
         target = self.target
         index = self.syns
         self.syns += 1
-        route = network.route(host, target.family, target.packed)
+        route = network.route(host, target.packed)
         if network.trace is not None:
             network.record(host, "SYN {} -> {} ({})", self.sock.local, target, route.kind.value)
         if route.kind is RouteKind.DELIVER:
@@ -98,9 +98,7 @@ class Handshake:
         """Time out SYN number ``index``, sent at ``sent_at``, one RTO after it left."""
         network = self.sock.host.network
         rto = network.timing.rto(index)
-        self.timer = network.clock.schedule(
-            max(0.0, sent_at + rto - network.clock.now), self._rto_expired
-        )
+        self.timer = network.clock.call_at(sent_at + rto, self._rto_expired)
 
     def _rto_expired(self) -> None:
         if self.syns <= self.sock.host.network.timing.syn_retransmissions:
@@ -119,7 +117,7 @@ class Handshake:
             self.finish(E.WSAECONNREFUSED)
         else:
             interval = network.timing.refused_retry_interval
-            self.timer = network.clock.schedule(interval, self._send_syn)
+            self.timer = network.clock.call_later(interval, self._send_syn)
 
     def _icmp_arrives(self) -> None:
         if self.result is not None:
@@ -258,11 +256,9 @@ def close(sock: Socket) -> None:
     """The application closed ``sock``: its peer sees FIN; un-accepted connections are reset."""
     peer = sock.peer
     network = sock.host.network
-    if sock.incoming_fin is not None:  # nobody is left to see it
-        sock.incoming_fin.cancel()
     if peer is not None:
         if peer.state is not State.CLOSED:
-            peer.incoming_fin = network.clock.schedule(sock.delay, partial(_fin_arrives, peer))
+            network.clock.schedule(sock.delay, partial(_fin_arrives, peer))
         sock.peer = None
     if sock.accept_queue:
         for pending in sock.accept_queue:

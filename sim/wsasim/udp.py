@@ -92,7 +92,7 @@ def send(sock: Socket, destination: SockAddr, data: bytes) -> None:
             delay = network.delay(host, target)
             network.clock.schedule(delay, partial(_arrive, target, source, destination, data))
         return
-    route = network.route(host, destination.family, destination.packed)
+    route = network.route(host, destination.packed)
     if route.kind is RouteKind.NO_ROUTE or source_packed is None:
         raise E.error_for_code(E.WSAENETUNREACH, str(destination))
     network.record(host, "UDP {} -> {} ({})", sock.local, destination, route.kind.value)
