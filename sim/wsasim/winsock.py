@@ -7,16 +7,11 @@ out-parameters); a failure is SOCKET_ERROR, INVALID_SOCKET or FALSE with the cod
 one no C structure can carry (ValueError); a blocking call that nothing can complete raises
 :class:`wsasim.Deadlock`.
 
-Every function passes through :func:`_winsock_call`, which applies the rules that come before
-any function's own checks:
-
-* WSANOTINITIALISED before a successful WSAStartup (every function's error table);
-* Winsock 1.1 blocking semantics: after ``WSAStartup(0x0101)``, a call made while a blocking
-  call is in progress (from ``net.call_at``, as another thread or an APC would) gives
-  WSAEINPROGRESS, and WSACancelBlockingCall ends the blocking call with WSAEINTR (WSAConnect
-  document, WSAEINPROGRESS and WSAEINTR);
-* WSAENETDOWN while the host's network subsystem is down;
-* turning a :class:`~wsaconnect.errors.WinsockError` raised inside into the C-style failure.
+Every function passes through :func:`wsasim.calls.winsock_call`, which applies the rules that
+come before any function's own checks (WSANOTINITIALISED, Winsock 1.1's WSAEINPROGRESS,
+WSAENETDOWN) and turns a :class:`~wsaconnect.errors.WinsockError` raised inside into the
+C-style failure. WSACancelBlockingCall ends a Winsock 1.1 blocking call with WSAEINTR
+(WSAConnect document, WSAEINTR).
 
 The connect logic is in :mod:`wsasim.connect`; readiness in :mod:`wsasim.readiness`.
 WSAGetLastError is per host here (per thread on Windows).
@@ -24,10 +19,9 @@ WSAGetLastError is per host here (per thread on Windows).
 
 from __future__ import annotations
 
-import functools
 from collections import deque
 from collections.abc import Callable, Sequence
-from typing import TYPE_CHECKING, Any, TypeVar, cast
+from typing import TYPE_CHECKING, Any, cast
 
 from wsaconnect import addresses as A
 from wsaconnect import checks
@@ -39,6 +33,7 @@ from wsaconnect.structures import QOS, WSABUF
 from wsasim import by_list, events, options, readiness, tcp, udp
 from wsasim import connect as _connect
 from wsasim._state import Event, State, transition
+from wsasim.calls import winsock_call
 from wsasim.events import EventObject, MessageWindow, Registration
 from wsasim.pysocket import SimSocket
 from wsasim.sockets import Socket
@@ -48,38 +43,11 @@ if TYPE_CHECKING:
     from wsasim.network import Attempt, Network
     from wsasim.tcp import Handshake
 
-F = TypeVar("F", bound=Callable[..., Any])
 
 #: The largest UDP payload over IPv4 (65,535 - 8 - 20).
 _MAX_DATAGRAM = 65507
 #: The protocol each socket type carries.
 _PROTOCOL_OF_TYPE = {C.SOCK_STREAM: C.IPPROTO_TCP, C.SOCK_DGRAM: C.IPPROTO_UDP}
-
-
-def _winsock_call(failure: object, *, needs_network: bool = True) -> Callable[[F], F]:
-    """Wrap a Winsock function with the rules every function shares (see the module doc)."""
-
-    def decorate(fn: F) -> F:
-        @functools.wraps(fn)
-        def call(self: Winsock, *args: Any, **kwargs: Any) -> Any:
-            if not self._started:
-                self._last_error = E.WSANOTINITIALISED
-                return failure
-            if self._blocking and self._version < (2, 0):
-                self._last_error = E.WSAEINPROGRESS
-                return failure
-            if needs_network and self.host.network_down:
-                self._last_error = E.WSAENETDOWN
-                return failure
-            try:
-                return fn(self, *args, **kwargs)
-            except WinsockError as exc:
-                self._last_error = exc.winerror
-                return failure
-
-        return cast(F, call)
-
-    return decorate
 
 
 def _data(value: object, what: str = "data") -> bytes:
@@ -206,7 +174,7 @@ class Winsock:
         self._started += 1
         return 0
 
-    @_winsock_call(C.SOCKET_ERROR, needs_network=False)
+    @winsock_call(C.SOCKET_ERROR, needs_network=False)
     def WSACleanup(self) -> int:
         """Undo one WSAStartup; the last one closes every socket (WSACleanup document)."""
         self._started -= 1
@@ -249,7 +217,7 @@ class Winsock:
 
     # --- sockets ----------------------------------------------------------------------------
 
-    @_winsock_call(C.INVALID_SOCKET)
+    @winsock_call(C.INVALID_SOCKET)
     def socket(self, af: int, type: int, protocol: int = 0) -> int:
         """Make a socket: AF_INET or AF_INET6; SOCK_STREAM (TCP) or SOCK_DGRAM (UDP)."""
         if not (af.__class__ is type.__class__ is protocol.__class__ is int):  # else: say which
@@ -282,13 +250,13 @@ class Winsock:
         sock.registration = None
         del self.host.objects[sock.handle]
 
-    @_winsock_call(C.SOCKET_ERROR, needs_network=False)
+    @winsock_call(C.SOCKET_ERROR, needs_network=False)
     def closesocket(self, s: int) -> int:
         """Close a socket. A blocking call on it ends with WSAEINTR (closesocket document)."""
         self._close(self._socket(s))
         return 0
 
-    @_winsock_call(C.SOCKET_ERROR)
+    @winsock_call(C.SOCKET_ERROR)
     def bind(self, s: int, name: Name | None, namelen: int | None = None) -> int:
         """Give the socket a local address (port 0: an ephemeral port)."""
         sock = self._socket(s)
@@ -308,7 +276,7 @@ class Winsock:
         sock.state = next_state
         return 0
 
-    @_winsock_call(C.SOCKET_ERROR)
+    @winsock_call(C.SOCKET_ERROR)
     def listen(self, s: int, backlog: int) -> int:
         """Make a bound stream socket accept connections."""
         sock = self._socket(s)
@@ -322,7 +290,7 @@ class Winsock:
             sock.accept_queue = deque()
         return 0
 
-    @_winsock_call((C.INVALID_SOCKET, None))
+    @winsock_call((C.INVALID_SOCKET, None))
     def accept(self, s: int) -> tuple[int, AddressTuple | None]:
         """Take a waiting connection: ``(new socket, peer address)``."""
         sock = self._socket(s)
@@ -344,7 +312,7 @@ class Winsock:
         assert conn.remote is not None
         return conn.handle, conn.remote.to_tuple()
 
-    @_winsock_call(C.SOCKET_ERROR)
+    @winsock_call(C.SOCKET_ERROR)
     def ioctlsocket(self, s: int, cmd: int, arg: int) -> int:
         """FIONBIO: ``arg`` non-zero makes the socket non-blocking."""
         sock = self._socket(s)
@@ -360,7 +328,7 @@ class Winsock:
 
     # --- options ----------------------------------------------------------------------------
 
-    @_winsock_call(C.SOCKET_ERROR)
+    @winsock_call(C.SOCKET_ERROR)
     def setsockopt(self, s: int, level: int, optname: int, value: object) -> int:
         """Set an option: ``value`` an int/bool, raw bytes, or None for a NULL ``optval``."""
         sock = self._socket(s)
@@ -391,7 +359,7 @@ class Winsock:
         sock.set_option(level, optname, number)
         return 0
 
-    @_winsock_call((C.SOCKET_ERROR, None))
+    @winsock_call((C.SOCKET_ERROR, None))
     def getsockopt(self, s: int, level: int, optname: int) -> tuple[int, Any]:
         """Read an option: ``(0, value)``."""
         sock = self._socket(s)
@@ -417,7 +385,7 @@ class Winsock:
             return 0, C.CONNECT_TIME_NOT_CONNECTED
         return 0, int(self.network.now - sock.connected_at)
 
-    @_winsock_call((C.SOCKET_ERROR, None))
+    @winsock_call((C.SOCKET_ERROR, None))
     def getsockname(self, s: int) -> tuple[int, AddressTuple | None]:
         """The socket's local address (WSAEINVAL before it is bound)."""
         sock = self._socket(s)
@@ -425,7 +393,7 @@ class Winsock:
             raise E.error_for_code(E.WSAEINVAL, "the socket is not bound")
         return 0, sock.local.to_tuple()
 
-    @_winsock_call((C.SOCKET_ERROR, None))
+    @winsock_call((C.SOCKET_ERROR, None))
     def getpeername(self, s: int) -> tuple[int, AddressTuple | None]:
         """The peer's address (WSAENOTCONN when not connected)."""
         sock = self._socket(s)
@@ -438,13 +406,13 @@ class Winsock:
 
     # --- connecting ---------------------------------------------------------------------------
 
-    @_winsock_call(C.SOCKET_ERROR)
+    @winsock_call(C.SOCKET_ERROR)
     def connect(self, s: int, name: Name | None, namelen: int | None = None) -> int:
         """connect: WSAConnect without connect data or QOS."""
         sock = self._socket(s)
         return self._connect(sock, A.decode(name, namelen, socket_family=sock.family))
 
-    @_winsock_call(C.SOCKET_ERROR)
+    @winsock_call(C.SOCKET_ERROR)
     def WSAConnect(
         self,
         s: int,
@@ -500,7 +468,7 @@ class Winsock:
         assert handshake.result is not None
         return handshake.result
 
-    @_winsock_call((False, None, None))
+    @winsock_call((False, None, None))
     def WSAConnectByList(
         self,
         s: int,
@@ -523,7 +491,7 @@ class Winsock:
         by_list.check_lengths(lengths, sock.family)
         return by_list.connect_pairs(self, sock, destinations, seconds, lengths)
 
-    @_winsock_call((False, None, None))
+    @winsock_call((False, None, None))
     def WSAConnectByName(
         self,
         s: int,
@@ -557,7 +525,7 @@ class Winsock:
 
     # --- data ---------------------------------------------------------------------------------
 
-    @_winsock_call(C.SOCKET_ERROR)
+    @winsock_call(C.SOCKET_ERROR)
     def send(self, s: int, data: bytes, flags: int = 0) -> int:
         """Send on a connected socket (a datagram socket's default destination)."""
         sock = self._socket(s)
@@ -600,14 +568,14 @@ class Winsock:
         udp.send(sock, target, payload)
         return len(payload)
 
-    @_winsock_call((C.SOCKET_ERROR, b""))
+    @winsock_call((C.SOCKET_ERROR, b""))
     def recv(self, s: int, bufsize: int, flags: int = 0) -> tuple[int, bytes]:
         """Receive up to ``bufsize`` bytes: ``(count, data)``; ``(0, b"")`` after FIN."""
         sock = self._socket(s)
         count, data, _ = self._receive(sock, bufsize, flags, "recv")
         return count, data
 
-    @_winsock_call((C.SOCKET_ERROR, b"", None))
+    @winsock_call((C.SOCKET_ERROR, b"", None))
     def recvfrom(
         self, s: int, bufsize: int, flags: int = 0
     ) -> tuple[int, bytes, AddressTuple | None]:
@@ -656,7 +624,7 @@ class Winsock:
             return C.SOCKET_ERROR, datagram[:size], source.to_tuple()
         return len(datagram), datagram, source.to_tuple()
 
-    @_winsock_call(C.SOCKET_ERROR)
+    @winsock_call(C.SOCKET_ERROR)
     def sendto(
         self, s: int, data: bytes, flags: int, to: Name | None, tolen: int | None = None
     ) -> int:
@@ -672,7 +640,7 @@ class Winsock:
 
     # --- select -------------------------------------------------------------------------------
 
-    @_winsock_call((C.SOCKET_ERROR, [], [], []))
+    @winsock_call((C.SOCKET_ERROR, [], [], []))
     def select(
         self,
         readfds: Sequence[int],
@@ -745,7 +713,7 @@ class Winsock:
             event.signaled = False
         return event is not None
 
-    @_winsock_call(C.SOCKET_ERROR)
+    @winsock_call(C.SOCKET_ERROR)
     def WSAEventSelect(self, s: int, h: int, mask: int) -> int:
         """Ask for network events on an event object; makes the socket non-blocking."""
         return self._register(
@@ -768,7 +736,7 @@ class Winsock:
         readiness.post_current(sock)
         return 0
 
-    @_winsock_call((C.SOCKET_ERROR, 0, [0] * C.FD_MAX_EVENTS))
+    @winsock_call((C.SOCKET_ERROR, 0, [0] * C.FD_MAX_EVENTS))
     def WSAEnumNetworkEvents(self, s: int, h: int) -> tuple[int, int, list[int]]:
         """Read and clear the recorded events: ``(0, lNetworkEvents, iErrorCode[10])``.
 
@@ -826,7 +794,7 @@ class Winsock:
 
     # --- WSAAsyncSelect and message windows -------------------------------------------------
 
-    @_winsock_call(C.SOCKET_ERROR)
+    @winsock_call(C.SOCKET_ERROR)
     def WSAAsyncSelect(self, s: int, hwnd: int, msg: int, mask: int) -> int:
         """Ask for network events as window messages; makes the socket non-blocking."""
         msg = checks.integer(msg, "msg")
