@@ -179,7 +179,7 @@ def start_stream(
     if sock.registration is not None:
         events.rearm(sock.registration, C.FD_CONNECT_BIT)
     handshake = Handshake(sock, target, blocking=blocking)
-    handshake.start()
+    handshake.send_syn()
     return handshake
 
 

@@ -19,7 +19,6 @@ from wsaconnect import errors as E
 from wsaconnect.addresses import SockAddr
 from wsaconnect.errors import raise_for_code
 from wsaconnect.ordering import LocalAddress, rank_sources
-from wsasim._state import State
 from wsasim.events import EventObject, MessageWindow
 from wsasim.ports import PortTable
 from wsasim.pysocket import to_windows_family
@@ -108,6 +107,7 @@ class Host:
         self._routed_families = frozenset(i.family for i in interfaces)
         self.network_down = False
         self.objects: dict[int, HandleObject] = {}
+        self._listeners: dict[int, list[Socket]] = {}  # port -> listening sockets
         self._sources: dict[tuple[int, bytes], bytes] = {}  # source_for's answers
         #: This host's connection attempts, oldest first (the network has everyone's).
         self.attempts: list[Attempt] = []
@@ -179,6 +179,19 @@ class Host:
 
     # --- incoming connections ---------------------------------------------------------------
 
+    def add_listener(self, sock: Socket) -> None:
+        """``sock`` (bound) started listening: connections to its port may reach it."""
+        assert sock.local is not None
+        self._listeners.setdefault(sock.local.port, []).append(sock)
+
+    def remove_listener(self, sock: Socket) -> None:
+        """``sock`` stopped listening (it was closed)."""
+        assert sock.local is not None
+        listeners = self._listeners[sock.local.port]
+        listeners.remove(sock)
+        if not listeners:
+            del self._listeners[sock.local.port]
+
     def find_listener(self, target: SockAddr) -> Socket | None:
         """The listening socket that takes a connection to ``target`` (an unmapped address).
 
@@ -186,11 +199,9 @@ class Host:
         with IPV6_V6ONLY off also takes IPv4 (dual-stack sockets).
         """
         wildcard: Socket | None = None
-        for handle in self.ports.holders(C.SOCK_STREAM, target.port):
-            sock = self.find_socket(handle)
-            if sock is None or sock.state is not State.LISTENING or sock.local is None:
-                continue
+        for sock in self._listeners.get(target.port, ()):
             local = sock.local
+            assert local is not None
             if local.family == target.family:
                 if local.packed == target.packed:
                     return sock

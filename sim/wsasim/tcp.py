@@ -51,8 +51,10 @@ class Handshake:
     __slots__ = ("attempt", "blocking", "result", "rsts", "sock", "syns", "target", "timer")
 
     def __init__(self, sock: Socket, target: SockAddr, *, blocking: bool) -> None:
+        """Record the attempt and make it the socket's; :meth:`send_syn` starts it."""
         assert sock.local is not None
         assert sock.remote is not None
+        sock.handshake = self
         self.sock = sock
         #: The destination as the network routes it (IPv4-mapped addresses unmapped).
         self.target = target
@@ -64,14 +66,10 @@ class Handshake:
         network = sock.host.network
         self.attempt = network.new_attempt(sock.host, sock.local, sock.remote)
 
-    def start(self) -> None:
-        """Send the first SYN."""
-        self.sock.handshake = self
-        self._send_syn()
-
     # --- the client's side -------------------------------------------------------------------
 
-    def _send_syn(self) -> None:
+    def send_syn(self) -> None:
+        """Send the next SYN (the first one starts the attempt)."""
         if self.result is not None:
             return
         host = self.sock.host
@@ -102,7 +100,7 @@ class Handshake:
 
     def _rto_expired(self) -> None:
         if self.syns <= self.sock.host.network.timing.syn_retransmissions:
-            self._send_syn()
+            self.send_syn()
         else:
             self.finish(E.WSAETIMEDOUT)
 
@@ -117,7 +115,7 @@ class Handshake:
             self.finish(E.WSAECONNREFUSED)
         else:
             interval = network.timing.refused_retry_interval
-            self.timer = network.clock.call_later(interval, self._send_syn)
+            self.timer = network.clock.call_later(interval, self.send_syn)
 
     def _icmp_arrives(self) -> None:
         if self.result is not None:
@@ -151,7 +149,7 @@ class Handshake:
             self._start_rto(index, host.network.clock.now - delay)
             return
         listener = host.find_listener(self.target)
-        queue = None if listener is None else listener.accept_queue
+        queue = None if listener is None else listener.accept_queue  # a listener has one
         if listener is None or queue is None or len(queue) >= listener.backlog:
             host.network.clock.schedule(delay, self._rst_arrives)
             return
@@ -184,7 +182,8 @@ class Handshake:
         """End the attempt without touching the socket's state (closesocket, cancel)."""
         if self.result is not None:
             return
-        self._cancel_timer()
+        if self.timer is not None:
+            self._cancel_timer()
         self.result = code
         self.attempt.ended = self.sock.host.network.clock.now
         self.attempt.error = code

@@ -244,6 +244,8 @@ class Winsock:
 
     def _close(self, sock: Socket) -> None:
         tcp.close(sock)
+        if sock.accept_queue is not None:
+            self.host.remove_listener(sock)
         if sock.local is not None:
             self.host.ports.release(sock.handle, sock.type, sock.local.port)
         sock.state = transition(sock.stream, sock.state, Event.CLOSE)
@@ -284,10 +286,9 @@ class Winsock:
         sock.state = transition(sock.stream, sock.state, Event.LISTEN)
         # Windows caps the backlog at SOMAXCONN's 200 and raises 0 or less to 1.
         sock.backlog = max(1, min(backlog, 200))
-        if sock.accept_queue is None:
-            from collections import deque
-
+        if sock.accept_queue is None:  # the first listen
             sock.accept_queue = deque()
+            self.host.add_listener(sock)
         return 0
 
     @winsock_call((C.INVALID_SOCKET, None))
