@@ -68,7 +68,7 @@ from wsaconnect.addresses import AddressTuple, SockAddr
 from wsaconnect.ordering import address_pairs
 from wsasim import connect as _connect
 from wsasim import names
-from wsasim._state import Event, State, transition
+from wsasim._state import CLOSED, RELEASE, UNBOUND, transition
 from wsasim.sockets import Socket
 
 if TYPE_CHECKING:
@@ -98,7 +98,7 @@ def check_socket(sock: Socket, reserved: object, *, udp_code: int = E.WSAEINVAL)
         raise E.error_for_code(E.WSAEINVAL, "Reserved must be NULL")
     if not sock.stream:
         raise E.error_for_code(udp_code, "a connection-oriented socket is required")
-    if sock.state is not State.UNBOUND:
+    if sock.state is not UNBOUND:
         raise E.error_for_code(E.WSAEINVAL, f"the socket must be unbound, not {sock.state.value}")
 
 
@@ -108,7 +108,7 @@ def _release(sock: Socket) -> None:
         sock.host.ports.release(sock.handle, sock.type, sock.local.port)
         sock.local = None
     sock.remote = None
-    sock.state = transition(True, sock.state, Event.RELEASE)
+    sock.state = transition(True, sock.state, RELEASE)
 
 
 def connect_pairs(
@@ -143,7 +143,7 @@ def connect_pairs(
             error = exc.winerror
         if not error:
             return _succeeded(sock, lengths)
-        if sock.state is State.CLOSED:
+        if sock.state is CLOSED:
             break  # closed by another thread: WSAEINTR (closesocket document)
         _release(sock)
         if error == E.WSAEINTR:

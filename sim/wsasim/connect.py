@@ -27,13 +27,23 @@ Waiting for a blocking connect belongs to :class:`wsasim.winsock.Winsock`.
 
 from __future__ import annotations
 
+import functools
+
 from wsaconnect import addresses as A
 from wsaconnect import constants as C
 from wsaconnect import errors as E
 from wsaconnect.addresses import SockAddr
 from wsaconnect.structures import QOS, WSABUF
 from wsasim import events, udp
-from wsasim._state import Event, State, transition
+from wsasim._state import (
+    BIND,
+    CONNECT,
+    CONNECTED,
+    CONNECTING,
+    DISCONNECT,
+    UNBOUND,
+    transition,
+)
 from wsasim.ports import Binding
 from wsasim.sockets import Socket
 from wsasim.tcp import Handshake
@@ -105,10 +115,16 @@ def _local_for(sock: Socket, target: SockAddr) -> bytes:
     return source
 
 
+@functools.lru_cache(maxsize=1024)
+def _plain_binding(family: int, packed: bytes) -> Binding:
+    """A binding with no sharing option, made once per address (each connect needs one)."""
+    return Binding(family, packed, False, False, False)
+
+
 def binding_of(sock: Socket, packed: bytes) -> Binding:
     """What ``sock`` claims when bound to ``packed``, with its sharing options."""
     if sock.options is None:  # the common case: Windows' defaults (IPV6_V6ONLY on, no sharing)
-        return Binding(sock.family, packed, False, False, False)
+        return _plain_binding(sock.family, packed)
     return Binding(
         sock.family,
         packed,
@@ -122,7 +138,7 @@ def implicit_bind(sock: Socket, source: bytes) -> None:
     """Bind an unbound socket to ``source`` and an ephemeral port (WSAConnect remarks)."""
     port = sock.host.ports.bind(sock.handle, sock.type, 0, binding_of(sock, source))
     sock.local = SockAddr(sock.family, source, port)
-    sock.state = transition(sock.stream, sock.state, Event.BIND)
+    sock.state = transition(sock.stream, sock.state, BIND)
 
 
 def _check_four_tuple(sock: Socket, local: SockAddr, remote: SockAddr) -> None:
@@ -131,7 +147,7 @@ def _check_four_tuple(sock: Socket, local: SockAddr, remote: SockAddr) -> None:
         if (
             other is not None
             and other is not sock
-            and other.state in (State.CONNECTING, State.CONNECTED)
+            and other.state in (CONNECTING, CONNECTED)
             and other.local == local
             and other.remote == remote
         ):
@@ -151,14 +167,15 @@ def start_stream(
     Returns:
         The handshake in progress (the caller waits for it or returns WSAEWOULDBLOCK).
     """
-    next_state = transition(True, sock.state, Event.CONNECT)
+    next_state = transition(True, sock.state, CONNECT)
     if caller_data or sqos is not None:
         _check_stream_extras(caller_data, sqos)
     if A.is_unspecified(remote) or remote.port == 0:
         # "If the address parameters of the name structure are all zero, WSAConnect will
         # return the error WSAEADDRNOTAVAIL"; port 0 is not a valid destination either.
         raise E.error_for_code(E.WSAEADDRNOTAVAIL, str(remote))
-    target = route_target(sock, remote)
+    # Only an AF_INET6 socket can name an IPv4-mapped address.
+    target = remote if sock.family == C.AF_INET else route_target(sock, remote)
     host = sock.host
     if not host.can_reach(target.family, target.packed):
         # SPEC.md section 5: no address of the family, no route: WSAENETUNREACH at once.
@@ -167,7 +184,7 @@ def start_stream(
         attempt.ended, attempt.error = attempt.started, E.WSAENETUNREACH
         raise E.error_for_code(E.WSAENETUNREACH, str(target))
     source = _local_for(sock, target)
-    if sock.state is State.UNBOUND:
+    if sock.state is UNBOUND:
         implicit_bind(sock, source)  # a fresh ephemeral port: no other connection can have it
     else:
         assert sock.local is not None
@@ -187,7 +204,7 @@ def connect_datagram(sock: Socket, remote: SockAddr | None) -> None:
     """Set (or, for None, clear) the default destination of a datagram socket (step 5)."""
     if remote is None:
         # "If the name structure is all zeros ... the socket will be disconnected."
-        sock.state = transition(False, sock.state, Event.DISCONNECT)
+        sock.state = transition(False, sock.state, DISCONNECT)
         sock.remote = None
         return
     if A.is_unspecified(remote):
@@ -205,8 +222,8 @@ def connect_datagram(sock: Socket, remote: SockAddr | None) -> None:
         raise E.error_for_code(E.WSAEACCES, "SO_BROADCAST is not set")
     if not host.can_reach(target.family, target.packed):
         raise E.error_for_code(E.WSAENETUNREACH, str(target))
-    next_state = transition(False, sock.state, Event.CONNECT)
-    if sock.state is State.UNBOUND:
+    next_state = transition(False, sock.state, CONNECT)
+    if sock.state is UNBOUND:
         implicit_bind(sock, _local_for(sock, target))
     if sock.remote is None:
         # Datagrams from any other address are discarded from now on.

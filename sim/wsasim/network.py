@@ -54,6 +54,14 @@ class RouteKind(enum.Enum):
     NO_ROUTE = "no route"  # the sender has no address of that family
 
 
+# The members again, as module-level names, which the simulator reads (a ``RouteKind.DELIVER``
+# is a slow metaclass lookup on Python 3.11: see wsasim._state).
+DELIVER = RouteKind.DELIVER
+SILENT = RouteKind.SILENT
+UNREACHABLE = RouteKind.UNREACHABLE
+NO_ROUTE = RouteKind.NO_ROUTE
+
+
 class Route(NamedTuple):
     """Where a packet goes and how long it takes (one way)."""
 
@@ -219,14 +227,11 @@ class Network:
             Deadlock: not ready, no deadline, and nothing left to run.
         """
         clock = self.clock
-        if ready():
+        if clock.run_until_ready(ready, deadline):
+            # Whatever else falls due at the instant of waking happens before the call
+            # returns (two segments that arrive together are read together).
+            clock.run_until(clock.now)
             return True
-        while clock.step(deadline):
-            if ready():
-                # Whatever else falls due at the instant of waking happens before the call
-                # returns (two segments that arrive together are read together).
-                clock.run_until(clock.now)
-                return True
         if deadline is None:
             raise Deadlock(
                 f"{what} on host {host.name!r} blocks forever at t={clock.now:g}: nothing "
@@ -297,17 +302,17 @@ class Network:
 
     def _find_route(self, source: Host, packed: bytes) -> Route:
         if source.owns(packed):
-            return Route(RouteKind.DELIVER, source, 0.0)
+            return Route(DELIVER, source, 0.0)
         if not source.has_route(C.AF_INET if len(packed) == 4 else C.AF_INET6):
-            return Route(RouteKind.NO_ROUTE, None, 0.0)
+            return Route(NO_ROUTE, None, 0.0)
         if packed in self._blackholes:
-            return Route(RouteKind.SILENT, None, 0.0)
+            return Route(SILENT, None, 0.0)
         if packed in self._unreachable:
-            return Route(RouteKind.UNREACHABLE, None, 2 * self.latency)
+            return Route(UNREACHABLE, None, 2 * self.latency)
         owner = self._owners.get(packed)
         if owner is None or owner.network_down:
-            return Route(RouteKind.SILENT, None, 0.0)
-        return Route(RouteKind.DELIVER, owner, self.delay(source, owner))
+            return Route(SILENT, None, 0.0)
+        return Route(DELIVER, owner, self.delay(source, owner))
 
     def broadcast_targets(self, source: Host, packed: bytes) -> list[Host] | None:
         """The hosts a datagram to ``packed`` reaches if it is a broadcast address, else None.

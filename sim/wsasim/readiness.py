@@ -17,23 +17,23 @@ from __future__ import annotations
 
 from wsaconnect import constants as C
 from wsasim import events
-from wsasim._state import State
+from wsasim._state import CONNECTED, LISTENING, UNBOUND
 from wsasim.sockets import Socket
 
 
 def readable(sock: Socket) -> bool:
     """True if recv/accept on ``sock`` would not block."""
-    if sock.state is State.LISTENING:
+    if sock.state is LISTENING:
         return bool(sock.accept_queue)
     if sock.inbox:
         return True
-    return sock.stream and sock.state is State.CONNECTED and (sock.fin_received or sock.reset)
+    return sock.stream and sock.state is CONNECTED and (sock.fin_received or sock.reset)
 
 
 def writable(sock: Socket) -> bool:
     """True if send on ``sock`` would not block (no flow control: connected means writable)."""
     if sock.stream:
-        return sock.state is State.CONNECTED
+        return sock.state is CONNECTED
     return True
 
 
@@ -45,14 +45,14 @@ def exceptional(sock: Socket) -> bool:
 def post_current(sock: Socket) -> None:
     """Report the events whose condition already holds to a new registration."""
     registration, handle = sock.registration, sock.handle
-    if sock.state is State.LISTENING and sock.accept_queue:
+    if sock.state is LISTENING and sock.accept_queue:
         events.post(registration, handle, C.FD_ACCEPT_BIT)
     if sock.inbox:
         events.post(registration, handle, C.FD_READ_BIT)
     if sock.stream:
-        if sock.state is State.CONNECTED:
+        if sock.state is CONNECTED:
             events.post(registration, handle, C.FD_WRITE_BIT)
             if sock.fin_received or sock.reset:
                 events.post(registration, handle, C.FD_CLOSE_BIT)
-    elif sock.state is not State.UNBOUND:
+    elif sock.state is not UNBOUND:
         events.post(registration, handle, C.FD_WRITE_BIT)

@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING
 
 from wsaconnect import constants as C
 from wsaconnect.addresses import SockAddr
-from wsasim._state import State
+from wsasim._state import UNBOUND
 from wsasim.options import OPTIONS
 
 if TYPE_CHECKING:
@@ -63,7 +63,7 @@ class Socket:
         #: True for a stream (TCP) socket, False for a datagram (UDP) one.
         self.stream = type == C.SOCK_STREAM
         self.protocol = protocol
-        self.state = State.UNBOUND
+        self.state = UNBOUND
         self.local: SockAddr | None = None
         self.remote: SockAddr | None = None
         self.nonblocking = False

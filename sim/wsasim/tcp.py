@@ -33,8 +33,8 @@ from wsaconnect import constants as C
 from wsaconnect import errors as E
 from wsaconnect.addresses import SockAddr
 from wsasim import events
-from wsasim._state import Event, State, transition
-from wsasim.network import RouteKind
+from wsasim._state import CLOSED, CONNECT_FAILED, CONNECTED, ESTABLISHED, transition
+from wsasim.network import DELIVER, UNREACHABLE
 from wsasim.sockets import Socket
 
 if TYPE_CHECKING:
@@ -80,7 +80,7 @@ class Handshake:
         route = network.route(host, target.packed)
         if network.trace is not None:
             network.record(host, "SYN {} -> {} ({})", self.sock.local, target, route.kind.value)
-        if route.kind is RouteKind.DELIVER:
+        if route.kind is DELIVER:
             assert route.target is not None
             # The retransmission timer starts only if the SYN arrives and goes unanswered
             # (see _syn_arrives): an answered SYN costs no timer.
@@ -88,7 +88,7 @@ class Handshake:
                 route.delay, partial(self._syn_arrives, route.target, route.delay, index)
             )
             return
-        if route.kind is RouteKind.UNREACHABLE:
+        if route.kind is UNREACHABLE:
             network.clock.schedule(route.delay, self._icmp_arrives)
         self._start_rto(index, network.clock.now)
 
@@ -154,7 +154,7 @@ class Handshake:
             host.network.clock.schedule(delay, self._rst_arrives)
             return
         server = Socket(host, listener.family, C.SOCK_STREAM, listener.protocol)
-        server.state = State.CONNECTED
+        server.state = CONNECTED
         client = self.sock
         assert client.local is not None
         if listener.family == C.AF_INET6:
@@ -198,7 +198,7 @@ class Handshake:
         sock = self.sock
         network = sock.host.network
         if code == 0:
-            sock.state = transition(True, sock.state, Event.CONNECTED)
+            sock.state = transition(True, sock.state, ESTABLISHED)
             sock.so_error = 0
             sock.connect_failed = False
             sock.connected_at = network.clock.now
@@ -207,7 +207,7 @@ class Handshake:
                 events.post(sock.registration, sock.handle, C.FD_CONNECT_BIT, 0)
                 events.post(sock.registration, sock.handle, C.FD_WRITE_BIT, 0)
         else:
-            sock.state = transition(True, sock.state, Event.CONNECT_FAILED)
+            sock.state = transition(True, sock.state, CONNECT_FAILED)
             sock.so_error = code
             # select reports a failed non-blocking connect in exceptfds (select document);
             # Windows also reports a failed blocking one (NOTES.md section 3).
@@ -221,7 +221,7 @@ class Handshake:
 
 
 def _deliver(receiver: Socket, data: bytes) -> None:
-    if receiver.state is State.CLOSED:
+    if receiver.state is CLOSED:
         return
     if receiver.inbox is None:
         receiver.inbox = deque()
@@ -230,7 +230,7 @@ def _deliver(receiver: Socket, data: bytes) -> None:
 
 
 def _fin_arrives(receiver: Socket) -> None:
-    if receiver.state is State.CLOSED:
+    if receiver.state is CLOSED:
         return
     receiver.fin_received = True
     events.post(receiver.registration, receiver.handle, C.FD_CLOSE_BIT)
@@ -238,7 +238,7 @@ def _fin_arrives(receiver: Socket) -> None:
 
 def reset(sock: Socket) -> None:
     """The connection of ``sock`` is reset by its peer (recv gives WSAECONNRESET)."""
-    if sock.state is State.CLOSED:
+    if sock.state is CLOSED:
         return
     sock.reset = True
     events.post(sock.registration, sock.handle, C.FD_CLOSE_BIT, E.WSAECONNRESET)
@@ -256,7 +256,7 @@ def close(sock: Socket) -> None:
     peer = sock.peer
     network = sock.host.network
     if peer is not None:
-        if peer.state is not State.CLOSED:
+        if peer.state is not CLOSED:
             network.clock.schedule(sock.delay, partial(_fin_arrives, peer))
         sock.peer = None
     if sock.accept_queue:

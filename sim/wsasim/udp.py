@@ -26,8 +26,8 @@ from wsaconnect import constants as C
 from wsaconnect import errors as E
 from wsaconnect.addresses import SockAddr
 from wsasim import events
-from wsasim._state import State
-from wsasim.network import RouteKind
+from wsasim._state import CLOSED
+from wsasim.network import DELIVER, NO_ROUTE
 from wsasim.sockets import Socket
 
 if TYPE_CHECKING:
@@ -39,7 +39,7 @@ def _receiver(host: Host, destination: SockAddr) -> Socket | None:
     wildcard: Socket | None = None
     for handle in host.ports.holders(C.SOCK_DGRAM, destination.port):
         sock = host.find_socket(handle)
-        if sock is None or sock.local is None or sock.state is State.CLOSED:
+        if sock is None or sock.local is None or sock.state is CLOSED:
             continue
         local = sock.local
         if local.family != destination.family:
@@ -93,10 +93,10 @@ def send(sock: Socket, destination: SockAddr, data: bytes) -> None:
             network.clock.schedule(delay, partial(_arrive, target, source, destination, data))
         return
     route = network.route(host, destination.packed)
-    if route.kind is RouteKind.NO_ROUTE or source_packed is None:
+    if route.kind is NO_ROUTE or source_packed is None:
         raise E.error_for_code(E.WSAENETUNREACH, str(destination))
     network.record(host, "UDP {} -> {} ({})", sock.local, destination, route.kind.value)
-    if route.kind is RouteKind.DELIVER:
+    if route.kind is DELIVER:
         assert route.target is not None
         source = SockAddr(destination.family, source_packed, sock.local.port)
         network.clock.schedule(

@@ -32,7 +32,17 @@ from wsaconnect.errors import WinsockError
 from wsaconnect.structures import QOS, WSABUF
 from wsasim import by_list, events, options, readiness, tcp, udp
 from wsasim import connect as _connect
-from wsasim._state import Event, State, transition
+from wsasim._state import (
+    BIND,
+    CLOSE,
+    CLOSED,
+    CONNECTED,
+    CONNECTING,
+    LISTEN,
+    LISTENING,
+    UNBOUND,
+    transition,
+)
 from wsasim.calls import winsock_call
 from wsasim.events import EventObject, MessageWindow, Registration
 from wsasim.pysocket import SimSocket
@@ -81,7 +91,7 @@ def _take(inbox: deque[tuple[bytes, SockAddr | None]], size: int, peek: bool) ->
 
 def _closed(sock: Socket) -> bool:
     """True once ``sock`` was closed (for example by another thread during a blocking call)."""
-    return sock.state is State.CLOSED
+    return sock.state is CLOSED
 
 
 class Winsock:
@@ -248,7 +258,7 @@ class Winsock:
             self.host.remove_listener(sock)
         if sock.local is not None:
             self.host.ports.release(sock.handle, sock.type, sock.local.port)
-        sock.state = transition(sock.stream, sock.state, Event.CLOSE)
+        sock.state = transition(sock.stream, sock.state, CLOSE)
         sock.registration = None
         del self.host.objects[sock.handle]
 
@@ -265,7 +275,7 @@ class Winsock:
         local = A.decode(name, namelen, socket_family=sock.family)
         if local is None:
             raise E.error_for_code(E.WSAEAFNOSUPPORT, "AF_UNSPEC")
-        next_state = transition(sock.stream, sock.state, Event.BIND)
+        next_state = transition(sock.stream, sock.state, BIND)
         packed = A.unmapped(local).packed
         if any(packed) and not self.host.owns(packed):
             raise E.error_for_code(E.WSAEADDRNOTAVAIL, f"{local.host} is not this host's")
@@ -283,7 +293,7 @@ class Winsock:
         """Make a bound stream socket accept connections."""
         sock = self._socket(s)
         backlog = checks.integer(backlog, "backlog")
-        sock.state = transition(sock.stream, sock.state, Event.LISTEN)
+        sock.state = transition(sock.stream, sock.state, LISTEN)
         # Windows caps the backlog at SOMAXCONN's 200 and raises 0 or less to 1.
         sock.backlog = max(1, min(backlog, 200))
         if sock.accept_queue is None:  # the first listen
@@ -295,7 +305,7 @@ class Winsock:
     def accept(self, s: int) -> tuple[int, AddressTuple | None]:
         """Take a waiting connection: ``(new socket, peer address)``."""
         sock = self._socket(s)
-        if sock.state is not State.LISTENING or sock.accept_queue is None:
+        if sock.state is not LISTENING or sock.accept_queue is None:
             raise E.error_for_code(E.WSAEINVAL, "accept on a socket that is not listening")
         queue = sock.accept_queue
         if not queue:
@@ -339,7 +349,7 @@ class Winsock:
             raise E.error_for_code(E.WSAENOPROTOOPT, f"option {optname:#x} is read-only")
         key = (level, optname)
         if key == (C.SOL_SOCKET, C.SO_UPDATE_CONNECT_CONTEXT):
-            if sock.state is not State.CONNECTED:
+            if sock.state is not CONNECTED:
                 raise E.error_for_code(E.WSAENOTCONN)
             # WSAConnectByList remarks: the options set before the call come into force now.
             if sock.deferred_options:
@@ -350,7 +360,7 @@ class Winsock:
         if value is None:
             raise E.error_for_code(E.WSAEFAULT, "optval is NULL")
         number = options.coerce(value)
-        if key == (C.IPPROTO_IPV6, C.IPV6_V6ONLY) and sock.state is not State.UNBOUND:
+        if key == (C.IPPROTO_IPV6, C.IPV6_V6ONLY) and sock.state is not UNBOUND:
             raise E.error_for_code(E.WSAEINVAL, "IPV6_V6ONLY after bind or connect")
         exclusive = (C.SOL_SOCKET, C.SO_EXCLUSIVEADDRUSE)
         reuse = (C.SOL_SOCKET, C.SO_REUSEADDR)
@@ -380,9 +390,9 @@ class Winsock:
         if optname == C.SO_TYPE:
             return 0, sock.type
         if optname == C.SO_ACCEPTCONN:
-            return 0, int(sock.state is State.LISTENING)
+            return 0, int(sock.state is LISTENING)
         # SO_CONNECT_TIME (mswsock.h): whole seconds connected, 0xFFFFFFFF if not connected.
-        if sock.state is not State.CONNECTED or sock.connected_at is None:
+        if sock.state is not CONNECTED or sock.connected_at is None:
             return 0, C.CONNECT_TIME_NOT_CONNECTED
         return 0, int(self.network.now - sock.connected_at)
 
@@ -398,10 +408,8 @@ class Winsock:
     def getpeername(self, s: int) -> tuple[int, AddressTuple | None]:
         """The peer's address (WSAENOTCONN when not connected)."""
         sock = self._socket(s)
-        pending = (
-            sock.state is State.CONNECTING and self.network.profile.getpeername_while_connecting
-        )
-        if sock.remote is None or not (sock.state is State.CONNECTED or pending):
+        pending = sock.state is CONNECTING and self.network.profile.getpeername_while_connecting
+        if sock.remote is None or not (sock.state is CONNECTED or pending):
             raise E.error_for_code(E.WSAENOTCONN)
         return 0, sock.remote.to_tuple()
 
@@ -538,7 +546,7 @@ class Winsock:
         return self._send_datagram(sock, sock.remote, payload, check_broadcast=False)
 
     def _send_stream(self, sock: Socket, payload: bytes) -> int:
-        if sock.state is not State.CONNECTED:
+        if sock.state is not CONNECTED:
             raise E.error_for_code(E.WSAENOTCONN)
         if sock.reset:
             raise E.error_for_code(E.WSAECONNRESET)
@@ -562,7 +570,7 @@ class Winsock:
             # sendto document: a broadcast address needs SO_BROADCAST (WSAEACCES); so does
             # Windows even where the connect succeeded (NOTES.md section 3).
             raise E.error_for_code(E.WSAEACCES, "SO_BROADCAST is not set")
-        if sock.state is State.UNBOUND:
+        if sock.state is UNBOUND:
             if not self.host.can_reach(target.family, target.packed):
                 raise E.error_for_code(E.WSAENETUNREACH, str(target))
             _connect.implicit_bind(sock, bytes(16 if sock.family == C.AF_INET6 else 4))
@@ -590,9 +598,9 @@ class Winsock:
         size, flag_bits = checks.integer(bufsize, "bufsize", 0), checks.integer(flags, "flags")
         peek = bool(flag_bits & C.MSG_PEEK)
         if sock.stream:
-            if sock.state is not State.CONNECTED:
+            if sock.state is not CONNECTED:
                 raise E.error_for_code(E.WSAENOTCONN)
-        elif sock.state is State.UNBOUND:
+        elif sock.state is UNBOUND:
             raise E.error_for_code(E.WSAEINVAL, "the socket is not bound")
         elif what == "recv" and sock.remote is None:
             # WSAConnect remarks: with no default destination, recv gives WSAENOTCONN.
