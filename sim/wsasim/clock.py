@@ -118,30 +118,6 @@ class Clock:
             return True
         return False
 
-    def run_until_ready(self, ready: Callable[[], object], until: float | None = None) -> bool:
-        """Run callbacks in time order until ``ready()`` is true (asked first, then after each
-        callback) or none is left due at or before ``until`` (None: none is left). True if
-        ready.
-
-        :meth:`step` in a loop, written out: every blocking call of the simulator waits here.
-        """
-        heap = self._heap
-        while not ready():
-            while heap and heap[0][2] is None:  # cancelled
-                heapq.heappop(heap)
-            if not heap:
-                return False
-            entry = heap[0]
-            when = entry[0]
-            if until is not None and when > until:
-                return False
-            heapq.heappop(heap)
-            callback = entry[2]
-            entry[2] = None
-            self.now = when
-            callback()
-        return True
-
     def run_until(self, when: float) -> None:
         """Run every callback due up to ``when``, then set the time to ``when``.
 

@@ -227,11 +227,14 @@ class Network:
             Deadlock: not ready, no deadline, and nothing left to run.
         """
         clock = self.clock
-        if clock.run_until_ready(ready, deadline):
-            # Whatever else falls due at the instant of waking happens before the call
-            # returns (two segments that arrive together are read together).
-            clock.run_until(clock.now)
+        if ready():
             return True
+        while clock.step(deadline):
+            if ready():
+                # Whatever else falls due at the instant of waking happens before the call
+                # returns (two segments that arrive together are read together).
+                clock.run_until(clock.now)
+                return True
         if deadline is None:
             raise Deadlock(
                 f"{what} on host {host.name!r} blocks forever at t={clock.now:g}: nothing "
