@@ -57,7 +57,7 @@ class SockAddr(NamedTuple):
     def to_tuple(self) -> AddressTuple:
         """The address as the ``socket`` module writes it (4-tuple for AF_INET6)."""
         if self.family == C.AF_INET:
-            return (_socket.inet_ntop(_socket.AF_INET, self.packed), self.port)
+            return (self.host, self.port)
         return (self.host, self.port, self.flowinfo, self.scope_id)
 
     def to_bytes(self) -> bytes:
@@ -281,7 +281,7 @@ def v4_mapped(address: SockAddr) -> SockAddr:
 
 def unmapped(address: SockAddr) -> SockAddr:
     """The AF_INET address inside an IPv4-mapped one; other addresses unchanged."""
-    if address.family != C.AF_INET6 or address.packed[:12] != V4MAPPED_PREFIX:  # is_v4_mapped
+    if not is_v4_mapped(address):
         return address
     return SockAddr(C.AF_INET, address.packed[12:], address.port)
 
