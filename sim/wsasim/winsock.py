@@ -230,7 +230,8 @@ class Winsock:
     @winsock_call(C.INVALID_SOCKET)
     def socket(self, af: int, type: int, protocol: int = 0) -> int:
         """Make a socket: AF_INET or AF_INET6; SOCK_STREAM (TCP) or SOCK_DGRAM (UDP)."""
-        if not (af.__class__ is type.__class__ is protocol.__class__ is int):  # else: say which
+        # Three ints is the common case; otherwise checks.integer names the one that is not.
+        if not (af.__class__ is type.__class__ is protocol.__class__ is int):
             af, type, protocol = (
                 checks.integer(af, "af"),
                 checks.integer(type, "type"),
