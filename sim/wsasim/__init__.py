@@ -2,7 +2,7 @@
 
 On it, Winsock's connection calls behave as Microsoft documents them (profile
 ``"documented"``) or as Windows 10/11 does (profile ``"windows"``), in virtual time: a 21 s
-SYN timeout takes microseconds. See SPEC.md section 5.
+SYN timeout takes microseconds.
 
     net = wsasim.Network()
     client = net.add_host("client", ["192.0.2.10/24"])
@@ -10,7 +10,7 @@ SYN timeout takes microseconds. See SPEC.md section 5.
 """
 
 from wsasim._state import State
-from wsasim.clock import Clock, Timer
+from wsasim.clock import Clock, ReentrantWait, Timer
 from wsasim.host import Host, Interface
 from wsasim.network import Attempt, Deadlock, Network
 from wsasim.profiles import DOCUMENTED, PROFILES, WINDOWS, Profile
@@ -29,6 +29,7 @@ __all__ = [
     "Interface",
     "Network",
     "Profile",
+    "ReentrantWait",
     "SimSocket",
     "State",
     "TcpTiming",

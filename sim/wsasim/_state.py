@@ -1,29 +1,41 @@
 """The socket state machine, as a table, and only that.
 
 Everything that decides whether a socket call is legal in the socket's current state, and what
-state follows, lives here (the h11 ``_state.py`` idea). The rest of the simulator asks
-:func:`transition` and assigns the state it returns; an illegal transition raises the Winsock
-error Windows documents for it and leaves the state unchanged.
+state follows, lives here (the h11 ``_state.py`` idea). :meth:`wsasim.sockets.Socket.fire` is
+the only writer of a socket's state: it asks :func:`transition` and stores the answer (a test
+checks that no other line of the simulator assigns ``.state``). An illegal application call
+raises the Winsock error Windows documents for it and leaves the state unchanged; a call that
+only needs to be legal (send, recv, accept) is an event whose legal entry keeps the state.
 
-Sources for the error entries:
+Sources for the entries:
 
 * WSAConnect/connect document: WSAEINVAL on a listening socket; WSAEALREADY while a
   non-blocking connect is in progress; WSAEISCONN on a connected connection-oriented socket;
   a datagram socket may connect again to change its default destination, and an all-zero
-  name disconnects it.
+  name disconnects it. After WSAECONNREFUSED, WSAENETUNREACH or WSAETIMEDOUT the application
+  may call connect again on the same socket: a failed attempt keeps its implicit bind.
+  select document: a failed non-blocking connect is reported in exceptfds, which is the
+  ``failed`` state; a failed blocking connect returns to ``bound`` (the documented profile:
+  :mod:`wsasim.tcp` picks the event).
 * bind: WSAEINVAL when the socket is already bound.
 * listen: WSAEINVAL on an unbound socket; WSAEISCONN on a connected one; WSAEOPNOTSUPP on a
   socket type that does not support listen (datagram).
-* After WSAECONNREFUSED, WSAENETUNREACH or WSAETIMEDOUT the application may call connect again
-  on the same socket (WSAConnect document): a failed attempt returns the socket to BOUND (its
-  implicit bind stays).
+* accept: WSAEINVAL unless listening; WSAEOPNOTSUPP on a datagram socket ("not a type that
+  supports connection-oriented service").
+* send/recv documents: WSAENOTCONN on a stream socket that is not connected, WSAESHUTDOWN after
+  shutdown in that direction, WSAECONNRESET on a reset connection (send; recv reads what was
+  queued first). On a datagram socket send needs a default destination (WSAENOTCONN) and recv
+  a bound socket (WSAEINVAL).
+* shutdown document: WSAENOTCONN on a stream socket that is not connected; SD_SEND sends FIN
+  (the ``fin sent`` states); SD_RECEIVE refuses later receives. A peer's FIN is the ``fin
+  received`` states. Shutdown of a datagram socket is not modelled (WSAEOPNOTSUPP here).
+* WSAConnectByList needs an unbound stream socket (WSAEINVAL otherwise) and binds it afresh for
+  each address pair it tries (WSAConnectByList document, parameter ``s``): after a failed
+  attempt it releases the bind.
 
-* WSAConnectByList needs an unbound socket and binds it afresh for each address pair it tries
-  (WSAConnectByList document, parameter ``s``): after a failed attempt it releases the bind.
-
-The internal events (ESTABLISHED, CONNECT_FAILED, RELEASE) come from the network or from
-WSAConnectByList, not from an application call; an illegal one is a simulator bug and raises
-:class:`StateError`.
+The network's events (ESTABLISHED, CONNECT_FAILED, FAILED_BLOCKING, INCOMING, FIN, RESET) and
+WSAConnectByList's RELEASE are not application calls; an illegal one is a simulator bug and
+raises :class:`StateError`.
 """
 
 from __future__ import annotations
@@ -40,7 +52,21 @@ class State(enum.Enum):
     BOUND = "bound"
     LISTENING = "listening"
     CONNECTING = "connecting"
+    #: A failed connect, reported in select's exceptfds until the next connect; still bound.
+    FAILED = "failed"
     CONNECTED = "connected"
+    #: The peer sent FIN: recv drains what is queued, then returns 0; send still works.
+    FIN_RECEIVED = "fin received"
+    #: shutdown(SD_SEND): FIN sent, send refused; recv still works.
+    FIN_SENT = "fin sent"
+    #: Both directions finished: FIN sent and received.
+    FIN_BOTH = "fin both"
+    #: shutdown(SD_RECEIVE): recv refused; send still works.
+    RECEIVE_SHUTDOWN = "receive shutdown"
+    #: shutdown in both directions.
+    SHUTDOWN = "shutdown"
+    #: The connection was reset by the peer.
+    RESET = "reset"
     CLOSED = "closed"
 
     # Members are singletons: identity hashing is right, and C-speed (Enum's own __hash__ is
@@ -54,84 +80,235 @@ class Event(enum.Enum):
     BIND = "bind"
     LISTEN = "listen"
     CONNECT = "connect"
-    ESTABLISHED = "established"  # from the network: the handshake completed
-    CONNECT_FAILED = "connect failed"  # from the network: refused, timed out, unreachable...
+    CONNECT_BY_LIST = "connect by list"
+    ACCEPT = "accept"
+    SEND = "send"
+    SEND_TO = "sendto"
+    RECEIVE = "recv"
+    RECEIVE_FROM = "recvfrom"
+    SHUTDOWN_SEND = "shutdown send"
+    SHUTDOWN_RECEIVE = "shutdown receive"
     DISCONNECT = "disconnect"  # datagram sockets: connect with an all-zero name
-    RELEASE = "release"  # WSAConnectByList gives back a failed attempt's implicit bind
     CLOSE = "close"
+    # From the network or WSAConnectByList, not the application:
+    ESTABLISHED = "established"  # the handshake completed
+    CONNECT_FAILED = "connect failed"  # refused, timed out, unreachable...: exceptfds
+    FAILED_BLOCKING = "blocking connect failed"  # documented: not reported in exceptfds
+    INCOMING = "incoming"  # a connection a listener queued: born connected to its client
+    FIN = "fin"  # the peer's FIN arrived
+    RESET = "reset"  # the peer reset the connection
+    RELEASE = "release"  # WSAConnectByList gives back a failed attempt's implicit bind
 
     __hash__ = object.__hash__  # see State
 
 
-# The members again, as module-level names: the simulator reads these. On Python 3.11 EnumType
-# defines __getattr__, which turns each ``State.CLOSED`` into a slow metaclass lookup (about
-# 1,000 instructions; a tenth of a simulated connect went there).
+# The members as module-level names: the simulator reads these, and only these. On Python 3.11
+# EnumType defines __getattr__, which turns each ``State.CLOSED`` into a slow metaclass lookup
+# (about 1,000 instructions; a tenth of a simulated connect went there).
 UNBOUND = State.UNBOUND
 BOUND = State.BOUND
 LISTENING = State.LISTENING
 CONNECTING = State.CONNECTING
+FAILED = State.FAILED
 CONNECTED = State.CONNECTED
+FIN_RECEIVED = State.FIN_RECEIVED
+FIN_SENT = State.FIN_SENT
+FIN_BOTH = State.FIN_BOTH
+RECEIVE_SHUTDOWN = State.RECEIVE_SHUTDOWN
+SHUTDOWN = State.SHUTDOWN
+RESET = State.RESET
 CLOSED = State.CLOSED
 
 BIND = Event.BIND
 LISTEN = Event.LISTEN
 CONNECT = Event.CONNECT
+CONNECT_BY_LIST = Event.CONNECT_BY_LIST
+ACCEPT = Event.ACCEPT
+SEND = Event.SEND
+SEND_TO = Event.SEND_TO
+RECEIVE = Event.RECEIVE
+RECEIVE_FROM = Event.RECEIVE_FROM
+SHUTDOWN_SEND = Event.SHUTDOWN_SEND
+SHUTDOWN_RECEIVE = Event.SHUTDOWN_RECEIVE
+DISCONNECT = Event.DISCONNECT
+CLOSE = Event.CLOSE
 ESTABLISHED = Event.ESTABLISHED
 CONNECT_FAILED = Event.CONNECT_FAILED
-DISCONNECT = Event.DISCONNECT
+FAILED_BLOCKING = Event.FAILED_BLOCKING
+INCOMING = Event.INCOMING
+FIN = Event.FIN
+PEER_RESET = Event.RESET
 RELEASE = Event.RELEASE
-CLOSE = Event.CLOSE
+
+#: A stream socket with a connection (what getpeername, send and recv may use, in some way),
+#: in the order the table and its diagram list them.
+_CONNECTION_ORDER = (CONNECTED, FIN_RECEIVED, FIN_SENT, FIN_BOTH, RECEIVE_SHUTDOWN, SHUTDOWN, RESET)
+CONNECTION_STATES = frozenset(_CONNECTION_ORDER)
 
 
 class StateError(RuntimeError):
     """The network reported an event the socket's state cannot take (a simulator bug)."""
 
 
-S, V = State, Event
 _Entry = State | int
 
-STREAM: dict[tuple[State, Event], _Entry] = {
-    (S.UNBOUND, V.BIND): S.BOUND,
-    (S.UNBOUND, V.LISTEN): E.WSAEINVAL,
-    (S.UNBOUND, V.CONNECT): S.CONNECTING,  # implicit bind
-    (S.BOUND, V.BIND): E.WSAEINVAL,
-    (S.BOUND, V.LISTEN): S.LISTENING,
-    (S.BOUND, V.CONNECT): S.CONNECTING,
-    (S.LISTENING, V.BIND): E.WSAEINVAL,
-    (S.LISTENING, V.LISTEN): S.LISTENING,  # a second listen changes the backlog
-    (S.LISTENING, V.CONNECT): E.WSAEINVAL,
-    (S.CONNECTING, V.BIND): E.WSAEINVAL,
-    (S.CONNECTING, V.LISTEN): E.WSAEINVAL,
-    (S.CONNECTING, V.CONNECT): E.WSAEALREADY,
-    (S.CONNECTING, V.ESTABLISHED): S.CONNECTED,
-    (S.CONNECTING, V.CONNECT_FAILED): S.BOUND,
-    (S.BOUND, V.RELEASE): S.UNBOUND,
-    (S.CONNECTED, V.BIND): E.WSAEINVAL,
-    (S.CONNECTED, V.LISTEN): E.WSAEISCONN,
-    (S.CONNECTED, V.CONNECT): E.WSAEISCONN,
-}
 
-DATAGRAM: dict[tuple[State, Event], _Entry] = {
-    (S.UNBOUND, V.BIND): S.BOUND,
-    (S.UNBOUND, V.LISTEN): E.WSAEOPNOTSUPP,
-    (S.UNBOUND, V.CONNECT): S.CONNECTED,  # implicit bind; no handshake
-    (S.UNBOUND, V.DISCONNECT): S.UNBOUND,
-    (S.BOUND, V.BIND): E.WSAEINVAL,
-    (S.BOUND, V.LISTEN): E.WSAEOPNOTSUPP,
-    (S.BOUND, V.CONNECT): S.CONNECTED,
-    (S.BOUND, V.DISCONNECT): S.BOUND,
-    (S.CONNECTED, V.BIND): E.WSAEINVAL,
-    (S.CONNECTED, V.LISTEN): E.WSAEOPNOTSUPP,
-    (S.CONNECTED, V.CONNECT): S.CONNECTED,  # a new default destination
-    (S.CONNECTED, V.DISCONNECT): S.BOUND,
-}
+def _stream_table() -> dict[tuple[State, Event], _Entry]:
+    not_connected = {
+        SEND: E.WSAENOTCONN,
+        RECEIVE: E.WSAENOTCONN,
+        SHUTDOWN_SEND: E.WSAENOTCONN,
+        SHUTDOWN_RECEIVE: E.WSAENOTCONN,
+        ACCEPT: E.WSAEINVAL,
+        CONNECT_BY_LIST: E.WSAEINVAL,
+    }
+    rows: dict[State, dict[Event, _Entry]] = {
+        UNBOUND: {
+            **not_connected,
+            BIND: BOUND,
+            LISTEN: E.WSAEINVAL,
+            CONNECT: CONNECTING,  # implicit bind
+            CONNECT_BY_LIST: UNBOUND,
+            INCOMING: CONNECTED,
+        },
+        BOUND: {
+            **not_connected,
+            BIND: E.WSAEINVAL,
+            LISTEN: LISTENING,
+            CONNECT: CONNECTING,
+            RELEASE: UNBOUND,
+        },
+        FAILED: {
+            **not_connected,
+            BIND: E.WSAEINVAL,
+            LISTEN: LISTENING,
+            CONNECT: CONNECTING,  # "the same socket may connect again"
+            RELEASE: UNBOUND,
+        },
+        LISTENING: {
+            **not_connected,
+            BIND: E.WSAEINVAL,
+            LISTEN: LISTENING,  # a second listen changes the backlog
+            CONNECT: E.WSAEINVAL,
+            ACCEPT: LISTENING,
+        },
+        CONNECTING: {
+            **not_connected,
+            BIND: E.WSAEINVAL,
+            LISTEN: E.WSAEINVAL,
+            CONNECT: E.WSAEALREADY,
+            ESTABLISHED: CONNECTED,
+            CONNECT_FAILED: FAILED,
+            FAILED_BLOCKING: BOUND,
+        },
+    }
+    # The connection states share the calls that do not depend on the data path.
+    for state in _CONNECTION_ORDER:
+        rows[state] = {
+            BIND: E.WSAEINVAL,
+            LISTEN: E.WSAEISCONN,
+            CONNECT: E.WSAEISCONN,
+            CONNECT_BY_LIST: E.WSAEINVAL,
+            ACCEPT: E.WSAEINVAL,
+            PEER_RESET: RESET,
+        }
+    can_send = {CONNECTED: CONNECTED, FIN_RECEIVED: FIN_RECEIVED}
+    can_send[RECEIVE_SHUTDOWN] = RECEIVE_SHUTDOWN
+    for state in _CONNECTION_ORDER:
+        row = rows[state]
+        row[SEND] = can_send.get(state, E.WSAECONNRESET if state is RESET else E.WSAESHUTDOWN)
+        refused = state in (RECEIVE_SHUTDOWN, SHUTDOWN)
+        row[RECEIVE] = E.WSAESHUTDOWN if refused else state
+    for state, after_fin, after_send, after_receive in (
+        (CONNECTED, FIN_RECEIVED, FIN_SENT, RECEIVE_SHUTDOWN),
+        (FIN_RECEIVED, None, FIN_BOTH, RECEIVE_SHUTDOWN),
+        (FIN_SENT, FIN_BOTH, FIN_SENT, SHUTDOWN),
+        (FIN_BOTH, None, FIN_BOTH, SHUTDOWN),
+        (RECEIVE_SHUTDOWN, RECEIVE_SHUTDOWN, SHUTDOWN, RECEIVE_SHUTDOWN),
+        (SHUTDOWN, SHUTDOWN, SHUTDOWN, SHUTDOWN),
+    ):
+        row = rows[state]
+        if after_fin is not None:  # a second FIN cannot arrive
+            row[FIN] = after_fin
+        row[SHUTDOWN_SEND] = after_send
+        row[SHUTDOWN_RECEIVE] = after_receive
+    rows[RESET].update({FIN: RESET, SHUTDOWN_SEND: E.WSAENOTCONN, SHUTDOWN_RECEIVE: E.WSAENOTCONN})
+    return {(state, event): entry for state, row in rows.items() for event, entry in row.items()}
+
+
+def _datagram_table() -> dict[tuple[State, Event], _Entry]:
+    shared: dict[Event, _Entry] = {
+        LISTEN: E.WSAEOPNOTSUPP,
+        ACCEPT: E.WSAEOPNOTSUPP,
+        CONNECT_BY_LIST: E.WSAEINVAL,
+        SHUTDOWN_SEND: E.WSAEOPNOTSUPP,  # not modelled (see the module doc)
+        SHUTDOWN_RECEIVE: E.WSAEOPNOTSUPP,
+    }
+    rows: dict[State, dict[Event, _Entry]] = {
+        UNBOUND: {
+            **shared,
+            BIND: BOUND,
+            CONNECT: CONNECTED,  # implicit bind; no handshake
+            DISCONNECT: UNBOUND,
+            SEND: E.WSAENOTCONN,
+            SEND_TO: UNBOUND,  # the implicit bind follows
+            RECEIVE: E.WSAEINVAL,
+            RECEIVE_FROM: E.WSAEINVAL,
+        },
+        BOUND: {
+            **shared,
+            BIND: E.WSAEINVAL,
+            CONNECT: CONNECTED,
+            DISCONNECT: BOUND,
+            SEND: E.WSAENOTCONN,
+            SEND_TO: BOUND,
+            # WSAConnect remarks: with no default destination, recv gives WSAENOTCONN.
+            RECEIVE: E.WSAENOTCONN,
+            RECEIVE_FROM: BOUND,
+        },
+        CONNECTED: {
+            **shared,
+            BIND: E.WSAEINVAL,
+            CONNECT: CONNECTED,  # a new default destination
+            DISCONNECT: BOUND,
+            SEND: CONNECTED,
+            SEND_TO: CONNECTED,
+            RECEIVE: CONNECTED,
+            RECEIVE_FROM: CONNECTED,
+        },
+    }
+    return {(state, event): entry for state, row in rows.items() for event, entry in row.items()}
+
+
+STREAM = _stream_table()
+DATAGRAM = _datagram_table()
 
 for _table in (STREAM, DATAGRAM):
     for _state in State:
-        if _state is not S.CLOSED:
-            _table[(_state, V.CLOSE)] = S.CLOSED
+        if _state is not CLOSED:
+            _table[(_state, CLOSE)] = CLOSED
 
-_APPLICATION_EVENTS = frozenset({V.BIND, V.LISTEN, V.CONNECT, V.DISCONNECT, V.CLOSE})
+#: The events an application call causes; the others come from the network.
+APPLICATION_EVENTS = frozenset(
+    {
+        BIND,
+        LISTEN,
+        CONNECT,
+        CONNECT_BY_LIST,
+        ACCEPT,
+        SEND,
+        SEND_TO,
+        RECEIVE,
+        RECEIVE_FROM,
+        SHUTDOWN_SEND,
+        SHUTDOWN_RECEIVE,
+        DISCONNECT,
+        CLOSE,
+    }
+)
+#: Application events that only ask whether a call is legal: their legal entry keeps the
+#: state, and the diagram leaves them out.
+CHECKS = frozenset({ACCEPT, SEND, SEND_TO, RECEIVE, RECEIVE_FROM, CONNECT_BY_LIST})
 
 
 def transition(stream: bool, state: State, event: Event) -> State:
@@ -154,7 +331,7 @@ def transition(stream: bool, state: State, event: Event) -> State:
         return entry
     if entry is not None:
         raise E.error_for_code(entry, f"{event.value} on a {state.value} socket")
-    if event in _APPLICATION_EVENTS:
+    if event in APPLICATION_EVENTS:
         # Not in the table: no such call exists in this state (for example connect on a
         # closed socket, which Windows reports as not a socket).
         raise E.error_for_code(E.WSAENOTSOCK, f"{event.value} on a {state.value} socket")
@@ -162,15 +339,25 @@ def transition(stream: bool, state: State, event: Event) -> State:
 
 
 def diagram(stream: bool = True) -> str:
-    """The table as a Mermaid state diagram (for the README): legal transitions only."""
+    """The table as a Mermaid state diagram (for the README): the legal transitions that change
+    the state (a call that only checks legality, such as send, and an event that keeps the
+    state are not drawn)."""
     table = STREAM if stream else DATAGRAM
     lines = ["stateDiagram-v2", "    [*] --> unbound: socket()"]
     for (state, event), entry in table.items():
-        if isinstance(entry, State) and not (event is V.CLOSE and state is not S.UNBOUND):
-            lines.append(f"    {state.value} --> {entry.value}: {event.value}")
+        if not isinstance(entry, State) or event in CHECKS or entry is state:
+            continue
+        if event is CLOSE and state is not UNBOUND:
+            continue
+        lines.append(f"    {node(state)} --> {node(entry)}: {event.value}")
     lines.append("    note right of closed: close is legal in every state")
     lines.append("    closed --> [*]")
     return "\n".join(lines)
+
+
+def node(state: State) -> str:
+    """A state's name as a Mermaid node (no spaces)."""
+    return state.value.replace(" ", "_")
 
 
 def refusals(stream: bool = True) -> list[tuple[State, Event, int]]:

@@ -66,9 +66,9 @@ from wsaconnect import constants as C
 from wsaconnect import errors as E
 from wsaconnect.addresses import AddressTuple, SockAddr
 from wsaconnect.ordering import address_pairs
+from wsasim import blocking, names
 from wsasim import connect as _connect
-from wsasim import names
-from wsasim._state import CLOSED, RELEASE, UNBOUND, transition
+from wsasim._state import CLOSED, CONNECT_BY_LIST, RELEASE, transition
 from wsasim.sockets import Socket
 
 if TYPE_CHECKING:
@@ -97,9 +97,9 @@ def check_socket(sock: Socket, reserved: object, *, udp_code: int = E.WSAEINVAL)
     if reserved is not None:
         raise E.error_for_code(E.WSAEINVAL, "Reserved must be NULL")
     if not sock.stream:
+        # WSAConnectByName's code for a datagram socket differs under the "windows" profile.
         raise E.error_for_code(udp_code, "a connection-oriented socket is required")
-    if sock.state is not UNBOUND:
-        raise E.error_for_code(E.WSAEINVAL, f"the socket must be unbound, not {sock.state.value}")
+    transition(True, sock.state, CONNECT_BY_LIST)  # only an unbound socket
 
 
 def _release(sock: Socket) -> None:
@@ -108,7 +108,7 @@ def _release(sock: Socket) -> None:
         sock.host.ports.release(sock.handle, sock.type, sock.local.port)
         sock.local = None
     sock.remote = None
-    sock.state = transition(True, sock.state, RELEASE)
+    sock.fire(RELEASE)
 
 
 def connect_pairs(
@@ -138,7 +138,7 @@ def connect_pairs(
         try:
             # Blocks even on a non-blocking socket.
             handshake = _connect.start_stream(sock, pair.remote, blocking=True)
-            error = ws.complete(handshake)
+            error = blocking.complete(ws, handshake)
         except E.WinsockError as exc:  # refused before a SYN left (WSAEADDRINUSE, ...)
             error = exc.winerror
         if not error:

@@ -6,6 +6,10 @@ as in SimPy's ``(time, priority, seq, event)`` heap), so a scenario replays iden
 never goes backwards and the clock never reads the wall clock (trio's MockClock: "time can't
 go backwards").
 
+Callbacks run one at a time, on one stack: a callback that tries to run the clock itself (a
+blocking call made from a ``call_at`` callback, or ``advance``) raises :class:`ReentrantWait`
+instead of running the rest of time inside the callback.
+
 It knows nothing of networks or sockets.
 """
 
@@ -16,6 +20,15 @@ from collections.abc import Callable
 from typing import Any
 
 from wsaconnect import checks
+
+
+class ReentrantWait(RuntimeError):
+    """A callback the clock is running tried to run the clock (to wait, or to advance it).
+
+    A simulator error, not a Winsock error: the callbacks of ``call_at`` stand for other
+    threads, but they run on the one stack of the waiting call, so none of them can wait.
+    """
+
 
 #: A heap entry: ``[when, sequence, callback]``; the callback is None once run or cancelled.
 #: A list, so that cancelling is one store and scheduling allocates one object.
@@ -49,9 +62,11 @@ class Timer:
 class Clock:
     """Virtual seconds and the callbacks due at them."""
 
-    __slots__ = ("_heap", "_seq", "now")
+    __slots__ = ("_heap", "_seq", "now", "running")
 
     def __init__(self) -> None:
+        #: True while a callback runs (the clock cannot be run from inside one).
+        self.running = False
         #: Virtual seconds since the clock was made. Read it; only the clock moves it (a plain
         #: attribute rather than a property: the simulator reads it on every packet).
         self.now = 0.0
@@ -100,7 +115,13 @@ class Clock:
 
     def step(self, until: float | None = None) -> bool:
         """Run the next callback, if one is due at or before ``until`` (None: whenever it is
-        due), moving the time to it. False if there is none."""
+        due), moving the time to it. False if there is none.
+
+        Raises:
+            ReentrantWait: called from inside a callback.
+        """
+        if self.running:
+            raise ReentrantWait("the clock cannot be run from inside one of its callbacks")
         heap = self._heap
         while heap:
             entry = heap[0]
@@ -114,7 +135,11 @@ class Clock:
             heapq.heappop(heap)
             entry[2] = None
             self.now = when
-            callback()
+            self.running = True
+            try:
+                callback()
+            finally:
+                self.running = False
             return True
         return False
 
@@ -122,15 +147,21 @@ class Clock:
         """Run every callback due up to ``when``, then set the time to ``when``.
 
         Raises:
-            ValueError: ``when`` is before now, or NaN.
+            ValueError: ``when`` is before now, NaN or infinite.
+            ReentrantWait: called from inside a callback.
         """
-        if when != when:
-            raise ValueError("when must not be NaN")
+        when = checks.seconds(when, "when", negative_ok=True)
         if when < self.now:
             raise ValueError(f"time can't go backwards (now {self.now}, asked {when})")
         while self.step(when):
             pass
         self.now = when
+
+    def run_due(self) -> None:
+        """Run every callback due now (also those they schedule for now); time stays."""
+        heap, now = self._heap, self.now
+        while heap and heap[0][0] <= now:  # the common case, nothing due, costs no step()
+            self.step(now)
 
     def run_until_idle(self) -> None:
         """Run callbacks until none is scheduled."""

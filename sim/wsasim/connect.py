@@ -138,7 +138,7 @@ def implicit_bind(sock: Socket, source: bytes) -> None:
     """Bind an unbound socket to ``source`` and an ephemeral port (WSAConnect remarks)."""
     port = sock.host.ports.bind(sock.handle, sock.type, 0, binding_of(sock, source))
     sock.local = SockAddr(sock.family, source, port)
-    sock.state = transition(sock.stream, sock.state, BIND)
+    sock.fire(BIND)
 
 
 def _check_four_tuple(sock: Socket, local: SockAddr, remote: SockAddr) -> None:
@@ -167,7 +167,7 @@ def start_stream(
     Returns:
         The handshake in progress (the caller waits for it or returns WSAEWOULDBLOCK).
     """
-    next_state = transition(True, sock.state, CONNECT)
+    transition(True, sock.state, CONNECT)  # legal? (the state changes once the SYN can go)
     if caller_data or sqos is not None:
         _check_stream_extras(caller_data, sqos)
     if A.is_unspecified(remote) or remote.port == 0:
@@ -191,8 +191,7 @@ def start_stream(
         sock.local = SockAddr(sock.family, source, sock.local.port)
         _check_four_tuple(sock, sock.local, remote)
     sock.remote = remote
-    sock.state = next_state
-    sock.connect_failed = False
+    sock.fire(CONNECT)
     if sock.registration is not None:
         events.rearm(sock.registration, C.FD_CONNECT_BIT)
     handshake = Handshake(sock, target, blocking=blocking)
@@ -204,7 +203,7 @@ def connect_datagram(sock: Socket, remote: SockAddr | None) -> None:
     """Set (or, for None, clear) the default destination of a datagram socket (step 5)."""
     if remote is None:
         # "If the name structure is all zeros ... the socket will be disconnected."
-        sock.state = transition(False, sock.state, DISCONNECT)
+        sock.fire(DISCONNECT)
         sock.remote = None
         return
     if A.is_unspecified(remote):
@@ -222,7 +221,7 @@ def connect_datagram(sock: Socket, remote: SockAddr | None) -> None:
         raise E.error_for_code(E.WSAEACCES, "SO_BROADCAST is not set")
     if not host.can_reach(target.family, target.packed):
         raise E.error_for_code(E.WSAENETUNREACH, str(target))
-    next_state = transition(False, sock.state, CONNECT)
+    transition(False, sock.state, CONNECT)  # legal? (checked before the implicit bind)
     if sock.state is UNBOUND:
         implicit_bind(sock, _local_for(sock, target))
     if sock.remote is None:
@@ -233,4 +232,4 @@ def connect_datagram(sock: Socket, remote: SockAddr | None) -> None:
         # waiting to be received are discarded."
         udp.discard_queued(sock)
     sock.remote = remote
-    sock.state = next_state
+    sock.fire(CONNECT)

@@ -19,24 +19,37 @@ It does not decide when an event happens; :mod:`wsasim.tcp`, :mod:`wsasim.udp` a
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from wsaconnect import constants as C
+
+if TYPE_CHECKING:
+    from wsasim.host import Host
 
 
 class EventObject:
-    """A manual-reset event object (WSACreateEvent)."""
+    """A manual-reset event object (WSACreateEvent) of one host."""
 
-    __slots__ = ("signaled",)
+    __slots__ = ("host", "signaled")
 
-    def __init__(self) -> None:
+    def __init__(self, host: Host) -> None:
+        self.host = host
         self.signaled = False
+
+    def set(self, signaled: bool) -> None:
+        """Signal (True) or reset (False) the event; a waiter on it looks again."""
+        self.signaled = signaled
+        if signaled:
+            self.host.network.notify(self)
 
 
 class MessageWindow:
-    """A message-only window: a queue of posted messages."""
+    """A message-only window of one host: a queue of posted messages."""
 
-    __slots__ = ("messages",)
+    __slots__ = ("host", "messages")
 
-    def __init__(self) -> None:
+    def __init__(self, host: Host) -> None:
+        self.host = host
         self.messages: list[tuple[int, int, int]] = []
 
 
@@ -78,7 +91,7 @@ def post(registration: Registration | None, handle: int, bit: int, error: int = 
     if registration.event is not None:
         registration.recorded |= flag
         registration.errors[bit] = error
-        registration.event.signaled = True
+        registration.event.set(True)
     elif registration.window is not None:
         registration.window.messages.append(
             (registration.msg, handle, make_select_reply(flag, error))

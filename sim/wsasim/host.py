@@ -1,11 +1,12 @@
 """A simulated host: its addresses, its handle table, its ports and its Winsock.
 
 This module owns what belongs to one machine: the interfaces it was given plus loopback
-(127.0.0.1/8 and ::1, SPEC.md section 5), the handles of its sockets, event objects and
-windows, its port table, whether its network subsystem is down, and which of its listeners
-takes an incoming connection.
+(127.0.0.1/8 and ::1), its port table, whether its network subsystem is down, which of its
+listeners takes an incoming connection, and the conveniences that make a scenario short
+(:meth:`Host.socket`, :meth:`Host.listen`).
 
-Routing between hosts, faults and time belong to :mod:`wsasim.network`.
+Routing between hosts, faults, time and the handle table (one for the whole network, so that a
+handle names one object everywhere) belong to :mod:`wsasim.network`.
 """
 
 from __future__ import annotations
@@ -19,18 +20,13 @@ from wsaconnect import errors as E
 from wsaconnect.addresses import SockAddr
 from wsaconnect.errors import raise_for_code
 from wsaconnect.ordering import LocalAddress, rank_sources
-from wsasim.events import EventObject, MessageWindow
 from wsasim.ports import PortTable
-from wsasim.pysocket import to_windows_family
+from wsasim.pysocket import SimSocket, to_windows_family
 from wsasim.sockets import Socket
 
 if TYPE_CHECKING:
     from wsasim.network import Attempt, Network
-    from wsasim.pysocket import SimSocket
     from wsasim.winsock import Winsock
-
-#: Anything a handle can name.
-HandleObject = Socket | EventObject | MessageWindow
 
 
 class Interface(NamedTuple):
@@ -106,15 +102,14 @@ class Host:
         self._own = frozenset(i.packed for i in self.interfaces)
         self._routed_families = frozenset(i.family for i in interfaces)
         self.network_down = False
-        self.objects: dict[int, HandleObject] = {}
         self._listeners: dict[int, list[Socket]] = {}  # port -> listening sockets
         self._sources: dict[tuple[int, bytes], bytes] = {}  # source_for's answers
         #: This host's connection attempts, oldest first (the network has everyone's).
         self.attempts: list[Attempt] = []
-        self._next_handle = 0x100
         span = len(network.ephemeral_ports)
         self.ports = PortTable(network.ephemeral_ports, network.rng.randrange(span) if span else 0)
-        self.winsock: Winsock = Winsock(self)
+        #: The low-level API; its sockets face applications as :class:`SimSocket` objects.
+        self.winsock: Winsock = Winsock(self, SimSocket)
 
     # --- addresses ------------------------------------------------------------------------
 
@@ -161,21 +156,14 @@ class Host:
 
     # --- handles --------------------------------------------------------------------------
 
-    def add_object(self, obj: HandleObject) -> int:
-        """Give ``obj`` a handle (a multiple of 4, as Windows' handles are)."""
-        handle = self._next_handle
-        self._next_handle += 4
-        self.objects[handle] = obj
-        return handle
-
     def find_socket(self, handle: int) -> Socket | None:
-        """The socket with this handle, if any."""
-        obj = self.objects.get(handle)
-        return obj if isinstance(obj, Socket) else None
+        """The host's open socket with this handle, if any."""
+        obj = self.network.handles.get(handle)
+        return obj if type(obj) is Socket and obj.host is self else None
 
     def sockets(self) -> list[Socket]:
         """Every open socket of the host."""
-        return [o for o in self.objects.values() if isinstance(o, Socket)]
+        return [o for o in self.network.handles.values() if type(o) is Socket and o.host is self]
 
     # --- incoming connections ---------------------------------------------------------------
 
@@ -228,7 +216,8 @@ class Host:
         handle = self.winsock.socket(to_windows_family(family), type, proto)
         if handle == C.INVALID_SOCKET:
             raise_for_code(self.winsock.WSAGetLastError())
-        return self.winsock.socket_object(handle)
+        made: SimSocket = self.winsock.socket_object(handle)
+        return made
 
     def listen(self, port: int, backlog: int = 16) -> int:
         """Listen on ``port`` on every address of the host (one dual-stack socket).

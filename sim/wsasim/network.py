@@ -11,8 +11,16 @@ This module owns what lies between hosts (SPEC.md section 5):
   unreachable comes back);
 * one-way latency, per pair of hosts or the network's default;
 * the names WSAConnectByName resolves;
-* the clock, and the blocking wait that runs it (:meth:`Network.wait_for`), which raises
-  :class:`Deadlock` instead of hanging when nothing scheduled could complete the wait;
+* the handles of every host's sockets, event objects and windows, in one table, so that a
+  handle names one object on the whole network. Handles start above 2**32: no C ``int`` can
+  hold one, so the real ``select``, ``os.fstat`` and selectors reject a simulator handle
+  rather than take it for a file descriptor;
+* the clock, and the one wait that every blocking call runs it through (:meth:`Network.wait`,
+  and :meth:`Network.select` over socket handles): it runs what is already due before it looks,
+  wakes only when a watched object's readiness may have changed (:meth:`Network.notify`),
+  looks again after everything due at the instant it woke has run, refuses to run inside a
+  callback of the clock (:class:`~wsasim.clock.ReentrantWait`), and raises :class:`Deadlock`
+  instead of hanging when nothing scheduled could complete it;
 * the log of connection attempts, and an optional packet trace.
 
 How TCP and UDP use a route belongs to :mod:`wsasim.tcp` and :mod:`wsasim.udp`.
@@ -23,19 +31,31 @@ from __future__ import annotations
 import enum
 import ipaddress
 import random
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Collection, Iterable, Sequence
 from dataclasses import dataclass
-from typing import NamedTuple
+from typing import NamedTuple, TypeVar
 
 from wsaconnect import addresses as A
 from wsaconnect import checks
 from wsaconnect import constants as C
 from wsaconnect import errors as E
 from wsaconnect.addresses import SockAddr
-from wsasim.clock import Clock, Timer
+from wsasim import readiness
+from wsasim.clock import Clock, ReentrantWait, Timer
+from wsasim.events import EventObject, MessageWindow
 from wsasim.host import Host, parse_interface
 from wsasim.profiles import Profile, get_profile
+from wsasim.sockets import Socket
 from wsasim.timing import TcpTiming
+
+#: Anything a handle can name.
+HandleObject = Socket | EventObject | MessageWindow
+
+#: The first handle: above what a C ``int`` holds (so never a real file descriptor), and a
+#: multiple of 4, as Windows' handles are.
+FIRST_HANDLE = 1 << 32
+
+R = TypeVar("R")
 
 
 class Deadlock(Exception):
@@ -139,8 +159,8 @@ class Network:
             raise TypeError(
                 f"ephemeral_ports must be a range, not {type(ephemeral_ports).__name__}"
             )
-        if ephemeral_ports and not (ephemeral_ports[0] > 0 and ephemeral_ports[-1] <= 0xFFFF):
-            raise ValueError("ephemeral_ports must lie within 1-65535")
+        if ephemeral_ports and not (min(ephemeral_ports) > 0 and max(ephemeral_ports) <= 0xFFFF):
+            raise ValueError(f"ephemeral_ports must lie within 1-65535, not {ephemeral_ports}")
         self.ephemeral_ports = ephemeral_ports
         self.timing = TcpTiming() if timing is None else timing
         if not isinstance(self.timing, TcpTiming):
@@ -156,6 +176,13 @@ class Network:
         self._latency: dict[frozenset[str], float] = {}
         self._names: dict[str, list[str]] = {}
         self._routes: dict[tuple[Host, bytes], Route] = {}  # route()'s answers
+        #: Every host's sockets, event objects and windows, by handle.
+        self.handles: dict[int, HandleObject] = {}
+        self._next_handle = FIRST_HANDLE
+        #: What the one wait in progress watches (None: no wait), and whether one of them
+        #: changed since it last looked (see :meth:`notify`).
+        self.watched: Collection[object] | None = None
+        self.woken = False
 
     # --- hosts ----------------------------------------------------------------------------
 
@@ -218,31 +245,131 @@ class Network:
         during a blocking call (SPEC.md section 5)."""
         return self.clock.call_at(t, fn)
 
-    def wait_for(
-        self, ready: Callable[[], bool], deadline: float | None, what: str, host: Host
-    ) -> bool:
-        """Run the network until ``ready()`` or ``deadline``; True if ready.
+    # --- handles ---------------------------------------------------------------------------
+
+    def add_handle(self, obj: HandleObject) -> int:
+        """Give ``obj`` a handle, unique on the network."""
+        handle = self._next_handle
+        self._next_handle += 4
+        self.handles[handle] = obj
+        return handle
+
+    # --- waiting ----------------------------------------------------------------------------
+
+    def notify(self, obj: object) -> None:
+        """``obj``'s readiness may have changed: wake the waiter if it watches ``obj``.
+
+        Called by whatever changes what a wait looks at: a socket's state
+        (:meth:`~wsasim.sockets.Socket.fire`), its queues, an event object's signal, a
+        cancelled blocking call.
+        """
+        watched = self.watched
+        if watched is not None and obj in watched:
+            self.woken = True
+
+    def wait(
+        self,
+        ready: Callable[[], R],
+        watched: Collection[object],
+        deadline: float | None,
+        what: str,
+        host: Host,
+    ) -> R:
+        """Run the network until ``ready()`` returns a true value, or until ``deadline``.
+
+        Args:
+            ready: the condition; its last value is returned.
+            watched: the objects whose :meth:`notify` may make ``ready()`` true.
+            deadline: virtual time to give up at (None: never); ``deadline <= now`` polls.
+            what: the call that waits, for error messages.
+            host: the host the call is made on, for error messages.
 
         Raises:
             Deadlock: not ready, no deadline, and nothing left to run.
+            ReentrantWait: a wait with a deadline in the future (or none) was asked for from
+                inside a callback of the clock.
         """
         clock = self.clock
-        if ready():
-            return True
-        while clock.step(deadline):
-            if ready():
-                # Whatever else falls due at the instant of waking happens before the call
-                # returns (two segments that arrive together are read together).
-                clock.run_until(clock.now)
-                return True
+        if clock.running:
+            if deadline is not None and deadline <= clock.now:
+                return ready()  # a poll from a callback: what is due now runs after it
+            raise ReentrantWait(
+                f"{what} on host {host.name!r} would block inside a callback at "
+                f"t={clock.now:g}: callbacks stand for other threads but share one stack, so "
+                "they cannot wait (make the socket non-blocking there, or schedule the rest "
+                "with net.call_at)"
+            )
+        clock.run_due()  # what is already due happens before the first look
+        result = ready()
+        if result or (deadline is not None and deadline <= clock.now):
+            return result
+        self.watched, self.woken = watched, False
+        try:
+            while clock.step(deadline):
+                if self.woken:
+                    # Whatever else is due at the instant of waking happens before the call
+                    # returns (two segments that arrive together are read together), and may
+                    # take what woke us: look again after it.
+                    clock.run_due()
+                    self.woken = False
+                    result = ready()
+                    if result:
+                        return result
+        finally:
+            self.watched = None
         if deadline is None:
             raise Deadlock(
                 f"{what} on host {host.name!r} blocks forever at t={clock.now:g}: nothing "
                 "scheduled can complete it (schedule the peer's action with net.call_at, "
                 "or make the socket non-blocking)"
             )
-        clock.run_until(max(deadline, clock.now))
+        clock.run_until(deadline)
         return ready()
+
+    def select(
+        self,
+        readers: Sequence[int],
+        writers: Sequence[int],
+        exceptional: Sequence[int],
+        timeout: float | None = None,
+    ) -> tuple[list[int], list[int], list[int]]:
+        """Wait until a socket handle (of any host) is ready, as Winsock's select does.
+
+        Args:
+            readers, writers, exceptional: socket handles (see :mod:`wsasim.readiness`).
+            timeout: virtual seconds (None: until one is ready; 0: a poll that first runs
+                what is due).
+
+        Returns:
+            The ready handles of each set (all empty when the timeout passed).
+
+        Raises:
+            WinsockError: WSAENOTSOCK for a handle that is not an open socket.
+            TypeError, ValueError: a timeout that is not a number of seconds.
+            Deadlock, ReentrantWait: see :meth:`wait`.
+        """
+        sets = tuple(
+            [self._socket_of(h) for h in group] for group in (readers, writers, exceptional)
+        )
+        seconds = checks.timeout(timeout)
+        deadline = None if seconds is None else self.clock.now + seconds
+        owner = next(s.host for group in sets for s in group) if any(sets) else None
+        if owner is None:
+            raise ValueError("select needs at least one socket handle")
+        found = self.wait(
+            lambda: readiness.ready_sets(sets),
+            [s for group in sets for s in group],
+            deadline,
+            "select",
+            owner,
+        )
+        return found or ([], [], [])
+
+    def _socket_of(self, handle: object) -> Socket:
+        sock = self.handles.get(handle) if type(handle) is int else None
+        if type(sock) is not Socket:
+            raise E.error_for_code(E.WSAENOTSOCK, f"handle {handle!r}")
+        return sock
 
     # --- routing and faults -----------------------------------------------------------------
 

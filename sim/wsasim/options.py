@@ -1,18 +1,23 @@
 """The socket options the simulator knows, as a table: level, name, default, and who may use it.
 
 This module owns which (level, optname) pairs setsockopt and getsockopt accept, their defaults
-on a new socket (Windows' defaults), and how a value is checked. Options whose value is
-computed from the socket's state (SO_ERROR, SO_TYPE, SO_ACCEPTCONN, SO_CONNECT_TIME) are
-marked ``computed``; :mod:`wsasim.winsock` computes them. An option not in the table gives
-WSAENOPROTOOPT, as Windows does for an unknown option or level (getsockopt/setsockopt docs).
+on a new socket (Windows' defaults), how a value is checked, and the rules of setting and
+reading them (:func:`set_value`, :func:`get_value`). Options whose value is computed from the
+socket's state (SO_ERROR, SO_TYPE, SO_ACCEPTCONN, SO_CONNECT_TIME) are marked ``computed``. An
+option not in the table gives WSAENOPROTOOPT, as Windows does for an unknown option or level
+(getsockopt/setsockopt docs).
 """
 
 from __future__ import annotations
 
-from typing import NamedTuple
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from wsaconnect import constants as C
 from wsaconnect import errors as E
+from wsasim._state import CONNECTED, LISTENING, UNBOUND
+
+if TYPE_CHECKING:
+    from wsasim.sockets import Socket
 
 
 class Option(NamedTuple):
@@ -88,3 +93,68 @@ def coerce(value: object) -> int:
             raise E.error_for_code(E.WSAEFAULT, f"optlen {len(raw)} is too small")
         return int.from_bytes(raw[:4], "little", signed=True)
     raise TypeError(f"value must be an int, bool, bytes or None, not {type(value).__name__}")
+
+
+_EXCLUSIVE = (C.SOL_SOCKET, C.SO_EXCLUSIVEADDRUSE)
+_REUSE = (C.SOL_SOCKET, C.SO_REUSEADDR)
+
+
+def set_value(sock: Socket, level: int, optname: int, value: object) -> None:
+    """setsockopt's rules: ``value`` an int/bool, raw bytes, or None for a NULL ``optval``.
+
+    Raises:
+        WinsockError: WSAENOPROTOOPT (unknown or read-only), WSAEFAULT (NULL or short optval),
+            WSAENOTCONN (SO_UPDATE_CONNECT_CONTEXT unconnected), WSAEINVAL (IPV6_V6ONLY after
+            bind; SO_REUSEADDR with SO_EXCLUSIVEADDRUSE).
+        TypeError, ValueError: a value no C option can carry.
+    """
+    option = lookup(level, optname, sock.family, sock.type)
+    if not option.settable:
+        raise E.error_for_code(E.WSAENOPROTOOPT, f"option {optname:#x} is read-only")
+    key = (level, optname)
+    if key == (C.SOL_SOCKET, C.SO_UPDATE_CONNECT_CONTEXT):
+        if sock.state is not CONNECTED:
+            raise E.error_for_code(E.WSAENOTCONN)
+        # WSAConnectByList remarks: the options set before the call come into force now.
+        if sock.deferred_options:
+            for deferred, deferred_value in sock.deferred_options.items():
+                sock.set_option(*deferred, deferred_value)
+        sock.deferred_options = None
+        return
+    if value is None:
+        raise E.error_for_code(E.WSAEFAULT, "optval is NULL")
+    number = coerce(value)
+    if key == (C.IPPROTO_IPV6, C.IPV6_V6ONLY) and sock.state is not UNBOUND:
+        raise E.error_for_code(E.WSAEINVAL, "IPV6_V6ONLY after bind or connect")
+    for this, other in ((_EXCLUSIVE, _REUSE), (_REUSE, _EXCLUSIVE)):
+        if key == this and number and sock.option(*other):
+            raise E.error_for_code(E.WSAEINVAL, "SO_REUSEADDR with SO_EXCLUSIVEADDRUSE")
+    sock.set_option(level, optname, number)
+
+
+def get_value(sock: Socket, level: int, optname: int) -> Any:
+    """getsockopt's rules: the option's value, computed ones included.
+
+    Raises:
+        WinsockError: WSAENOPROTOOPT (unknown, or not readable).
+    """
+    option = lookup(level, optname, sock.family, sock.type)
+    if not option.gettable:
+        raise E.error_for_code(E.WSAENOPROTOOPT, f"option {optname:#x} can't be read")
+    if not option.computed:
+        return sock.option(level, optname)
+    if optname == C.SO_ERROR:
+        code = sock.so_error
+        # getsockopt document: SO_ERROR "retrieves error status and clear"; Windows keeps
+        # it until a connection succeeds (profile flag sticky_so_error).
+        if not sock.host.network.profile.sticky_so_error:
+            sock.so_error = 0
+        return code
+    if optname == C.SO_TYPE:
+        return sock.type
+    if optname == C.SO_ACCEPTCONN:
+        return int(sock.state is LISTENING)
+    # SO_CONNECT_TIME (mswsock.h): whole seconds connected, 0xFFFFFFFF if not connected.
+    if sock.state is not CONNECTED or sock.connected_at is None:
+        return C.CONNECT_TIME_NOT_CONNECTED
+    return int(sock.host.network.now - sock.connected_at)

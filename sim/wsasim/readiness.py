@@ -7,18 +7,36 @@ socket is first connected", "FD_ACCEPT when a connection is waiting").
 
 * readable: a listener with a connection waiting; data queued; a stream whose peer closed or
   reset (recv would return at once).
-* writable: a connected stream socket (a completed non-blocking connect is reported here);
-  any datagram socket.
-* exceptional: a failed connect (non-blocking; under the "windows" profile blocking too, see
+* writable: a stream socket with a connection (a completed non-blocking connect is reported
+  here; no flow control, so send never blocks, and after a shutdown or a reset it fails at
+  once); any datagram socket.
+* exceptional: the ``failed`` state, a failed connect (non-blocking; under the "windows"
+  profile blocking too, see
   :attr:`wsasim.profiles.Profile.exceptfds_after_blocking_failure`), until the next connect.
+
+:func:`ready_sets` applies the three to the sets a select waits on
+(:meth:`wsasim.network.Network.select` and :meth:`wsasim.winsock.Winsock.select`).
 """
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from wsaconnect import constants as C
 from wsasim import events
-from wsasim._state import CONNECTED, LISTENING, UNBOUND
+from wsasim._state import (
+    CONNECTION_STATES,
+    FAILED,
+    FIN_BOTH,
+    FIN_RECEIVED,
+    LISTENING,
+    RESET,
+    UNBOUND,
+)
 from wsasim.sockets import Socket
+
+#: Stream states in which recv returns at once with no data queued (0, or WSAECONNRESET).
+_ENDED = frozenset({FIN_RECEIVED, FIN_BOTH, RESET})
 
 
 def readable(sock: Socket) -> bool:
@@ -27,19 +45,32 @@ def readable(sock: Socket) -> bool:
         return bool(sock.accept_queue)
     if sock.inbox:
         return True
-    return sock.stream and sock.state is CONNECTED and (sock.fin_received or sock.reset)
+    return sock.stream and sock.state in _ENDED
 
 
 def writable(sock: Socket) -> bool:
     """True if send on ``sock`` would not block (no flow control: connected means writable)."""
     if sock.stream:
-        return sock.state is CONNECTED
+        return sock.state in CONNECTION_STATES
     return True
 
 
 def exceptional(sock: Socket) -> bool:
     """True after a failed connect, until the next connect."""
-    return sock.connect_failed
+    return sock.state is FAILED
+
+
+def ready_sets(
+    sets: Sequence[Sequence[Socket]],
+) -> tuple[list[int], list[int], list[int]] | None:
+    """The handles of ``(readers, writers, exceptional)`` that are ready, or None if none is."""
+    readers, writers, errors = sets
+    found = (
+        [s.handle for s in readers if readable(s)],
+        [s.handle for s in writers if writable(s)],
+        [s.handle for s in errors if exceptional(s)],
+    )
+    return found if found[0] or found[1] or found[2] else None
 
 
 def post_current(sock: Socket) -> None:
@@ -50,9 +81,9 @@ def post_current(sock: Socket) -> None:
     if sock.inbox:
         events.post(registration, handle, C.FD_READ_BIT)
     if sock.stream:
-        if sock.state is CONNECTED:
+        if sock.state in CONNECTION_STATES:
             events.post(registration, handle, C.FD_WRITE_BIT)
-            if sock.fin_received or sock.reset:
+            if sock.state in _ENDED:
                 events.post(registration, handle, C.FD_CLOSE_BIT)
     elif sock.state is not UNBOUND:
         events.post(registration, handle, C.FD_WRITE_BIT)

@@ -1,9 +1,11 @@
 """The simulator's socket: the kernel-side record of one socket, and only its data.
 
 A :class:`Socket` holds what Winsock keeps for a socket: its kind, state (see
-:mod:`wsasim._state`), addresses, options, pending connect, received data and notification
-registration. It has no behaviour beyond small derived properties; the calls that change it
-live in :mod:`wsasim.winsock`, :mod:`wsasim.tcp` and :mod:`wsasim.udp`.
+:mod:`wsasim._state`), addresses, options, connect timing, pending connect, received data and
+notification registration. :meth:`Socket.fire` is the only writer of its state, and tells the
+network that the socket's readiness may have changed (:meth:`wsasim.network.Network.notify`);
+beyond that it has no behaviour but small derived properties. The calls that change it live in
+:mod:`wsasim.winsock`, :mod:`wsasim.data`, :mod:`wsasim.tcp` and :mod:`wsasim.udp`.
 
 It is kept small (``__slots__``, queues made on first use) because a benchmark holds 100,000
 connections open at once.
@@ -16,13 +18,14 @@ from typing import TYPE_CHECKING
 
 from wsaconnect import constants as C
 from wsaconnect.addresses import SockAddr
-from wsasim._state import UNBOUND
+from wsasim._state import DATAGRAM, STREAM, UNBOUND, Event, State, transition
 from wsasim.options import OPTIONS
 
 if TYPE_CHECKING:
     from wsasim.events import Registration
     from wsasim.host import Host
     from wsasim.tcp import Handshake
+    from wsasim.timing import TcpTiming
 
 
 class Socket:
@@ -31,12 +34,10 @@ class Socket:
     __slots__ = (
         "accept_queue",
         "backlog",
-        "connect_failed",
         "connected_at",
         "deferred_options",
         "delay",
         "family",
-        "fin_received",
         "handle",
         "handshake",
         "host",
@@ -48,10 +49,10 @@ class Socket:
         "protocol",
         "registration",
         "remote",
-        "reset",
         "so_error",
         "state",
         "stream",
+        "timing",
         "type",
     )
 
@@ -71,18 +72,35 @@ class Socket:
         #: Options set before WSAConnectByList, in force again after SO_UPDATE_CONNECT_CONTEXT.
         self.deferred_options: dict[tuple[int, int], int] | None = None
         self.so_error = 0
-        self.connect_failed = False
+        #: The connect timing model of this socket: the network's, until an option changes it.
+        self.timing: TcpTiming = host.network.timing
         self.handshake: Handshake | None = None
         self.connected_at: float | None = None
         self.peer: Socket | None = None
         self.delay = 0.0
         #: Received data: (chunk, None) for TCP, (datagram, source) for UDP. Made on first use.
         self.inbox: deque[tuple[bytes, SockAddr | None]] | None = None
-        self.fin_received = False
-        self.reset = False
         self.backlog = 0
         self.accept_queue: deque[Socket] | None = None
         self.registration: Registration | None = None
+
+    def fire(self, event: Event) -> State:
+        """Apply ``event`` (the one writer of :attr:`state`) and return the new state.
+
+        Raises:
+            WinsockError: the event is an application call that is illegal in this state
+                (the state is unchanged).
+            StateError: an impossible network event (a simulator bug).
+        """
+        # transition(), with its legal case inline: this runs several times per connection.
+        state = (STREAM if self.stream else DATAGRAM).get((self.state, event))
+        if state.__class__ is not State:
+            state = transition(self.stream, self.state, event)  # raises
+        self.state = state  # type: ignore[assignment]
+        network = self.host.network
+        if network.watched is not None and self in network.watched:  # Network.notify, inline
+            network.woken = True
+        return state  # type: ignore[return-value]
 
     def option(self, level: int, optname: int) -> int:
         """The option's current value (its default if never set)."""

@@ -15,9 +15,13 @@ section 4, the numbers in :mod:`wsasim.timing`):
 * an ICMP host unreachable is ignored (the SYNs go on until the timeout) unless the socket
   set TCP_FAIL_CONNECT_ON_ICMP_ERROR, which fails the connect with WSAEHOSTUNREACH at once.
 
-A route is computed for every SYN, so a fault set or lifted during an attempt takes effect on
-the next retransmission. After the handshake, :func:`send` and :func:`close` move bytes and
-FIN between the two sockets (no flow control: the buffers are unbounded).
+The numbers are the socket's own :class:`~wsasim.timing.TcpTiming` (the network's unless an
+option changed them). A route is computed for every SYN, so a fault set or lifted during an
+attempt takes effect on the next retransmission. After the handshake, :func:`send`,
+:func:`shutdown` and :func:`close` move bytes and FIN between the two sockets (no flow
+control: the buffers are unbounded); a socket whose receiving side was shut down resets the
+connection when data is queued or arrives (shutdown document: "the connection is reset, since
+the data cannot be delivered to the user").
 
 It does not check arguments or states; :mod:`wsasim.winsock` does, before calling here.
 """
@@ -33,7 +37,23 @@ from wsaconnect import constants as C
 from wsaconnect import errors as E
 from wsaconnect.addresses import SockAddr
 from wsasim import events
-from wsasim._state import CLOSED, CONNECT_FAILED, CONNECTED, ESTABLISHED, transition
+from wsasim._state import (
+    CLOSED,
+    CONNECT_FAILED,
+    ESTABLISHED,
+    FAILED_BLOCKING,
+    FIN,
+    FIN_BOTH,
+    FIN_SENT,
+    INCOMING,
+    PEER_RESET,
+    RECEIVE_SHUTDOWN,
+    RESET,
+    SHUTDOWN,
+    SHUTDOWN_RECEIVE,
+    SHUTDOWN_SEND,
+    transition,
+)
 from wsasim.network import DELIVER, UNREACHABLE
 from wsasim.sockets import Socket
 
@@ -95,11 +115,11 @@ class Handshake:
     def _start_rto(self, index: int, sent_at: float) -> None:
         """Time out SYN number ``index``, sent at ``sent_at``, one RTO after it left."""
         network = self.sock.host.network
-        rto = network.timing.rto(index)
+        rto = self.sock.timing.rto(index)
         self.timer = network.clock.call_at(sent_at + rto, self._rto_expired)
 
     def _rto_expired(self) -> None:
-        if self.syns <= self.sock.host.network.timing.syn_retransmissions:
+        if self.syns <= self.sock.timing.syn_retransmissions:
             self.send_syn()
         else:
             self.finish(E.WSAETIMEDOUT)
@@ -111,10 +131,11 @@ class Handshake:
         network.record(self.sock.host, "RST from {}", self.target)
         self._cancel_timer()
         self.rsts += 1
-        if self.rsts > network.timing.refused_retries:
+        timing = self.sock.timing
+        if self.rsts > timing.refused_retries:
             self.finish(E.WSAECONNREFUSED)
         else:
-            interval = network.timing.refused_retry_interval
+            interval = timing.refused_retry_interval
             self.timer = network.clock.call_later(interval, self.send_syn)
 
     def _icmp_arrives(self) -> None:
@@ -137,7 +158,7 @@ class Handshake:
         sock.peer, server.peer = server, sock
         sock.delay = delay
         self.finish(0)
-        if server.reset:  # the listener was closed before this connection was accepted
+        if server.state is RESET:  # the listener was closed before this connection was accepted
             reset(sock)
 
     # --- the server's side -------------------------------------------------------------------
@@ -154,7 +175,7 @@ class Handshake:
             host.network.clock.schedule(delay, self._rst_arrives)
             return
         server = Socket(host, listener.family, C.SOCK_STREAM, listener.protocol)
-        server.state = CONNECTED
+        server.fire(INCOMING)
         client = self.sock
         assert client.local is not None
         if listener.family == C.AF_INET6:
@@ -167,6 +188,7 @@ class Handshake:
         server.delay = delay
         server.connected_at = host.network.clock.now
         queue.append(server)
+        host.network.notify(listener)
         if listener.registration is not None:
             events.post(listener.registration, listener.handle, C.FD_ACCEPT_BIT)
         host.network.clock.schedule(delay, partial(self._synack_arrives, server, delay))
@@ -198,41 +220,47 @@ class Handshake:
         sock = self.sock
         network = sock.host.network
         if code == 0:
-            sock.state = transition(True, sock.state, ESTABLISHED)
             sock.so_error = 0
-            sock.connect_failed = False
             sock.connected_at = network.clock.now
+            sock.fire(ESTABLISHED)
             if sock.registration is not None:
                 # FD_CONNECT is posted before FD_WRITE (NOTES.md section 3).
                 events.post(sock.registration, sock.handle, C.FD_CONNECT_BIT, 0)
                 events.post(sock.registration, sock.handle, C.FD_WRITE_BIT, 0)
         else:
-            sock.state = transition(True, sock.state, CONNECT_FAILED)
             sock.so_error = code
             # select reports a failed non-blocking connect in exceptfds (select document);
-            # Windows also reports a failed blocking one (NOTES.md section 3).
-            sock.connect_failed = (
-                not self.blocking or network.profile.exceptfds_after_blocking_failure
-            )
+            # Windows also reports a failed blocking one (Wine's sock.c, test_connect).
+            reported = not self.blocking or network.profile.exceptfds_after_blocking_failure
+            sock.fire(CONNECT_FAILED if reported else FAILED_BLOCKING)
             events.post(sock.registration, sock.handle, C.FD_CONNECT_BIT, code)
 
 
 # --- established connections -----------------------------------------------------------------
 
+#: States in which the socket has sent its FIN (or has no connection left to send one on).
+_FIN_GONE = frozenset({FIN_SENT, FIN_BOTH, SHUTDOWN, RESET})
+#: States in which data that arrives cannot be delivered (shutdown(SD_RECEIVE)).
+_RECEIVE_REFUSED = frozenset({RECEIVE_SHUTDOWN, SHUTDOWN})
+
 
 def _deliver(receiver: Socket, data: bytes) -> None:
     if receiver.state is CLOSED:
         return
+    if receiver.state in _RECEIVE_REFUSED:
+        _abort(receiver)
+        return
     if receiver.inbox is None:
         receiver.inbox = deque()
     receiver.inbox.append((data, None))
+    receiver.host.network.notify(receiver)
     events.post(receiver.registration, receiver.handle, C.FD_READ_BIT)
 
 
 def _fin_arrives(receiver: Socket) -> None:
     if receiver.state is CLOSED:
         return
-    receiver.fin_received = True
+    receiver.fire(FIN)
     events.post(receiver.registration, receiver.handle, C.FD_CLOSE_BIT)
 
 
@@ -240,8 +268,25 @@ def reset(sock: Socket) -> None:
     """The connection of ``sock`` is reset by its peer (recv gives WSAECONNRESET)."""
     if sock.state is CLOSED:
         return
-    sock.reset = True
+    sock.fire(PEER_RESET)
     events.post(sock.registration, sock.handle, C.FD_CLOSE_BIT, E.WSAECONNRESET)
+
+
+def _abort(sock: Socket) -> None:
+    """``sock`` resets its connection: queued data is dropped and the peer sees RST."""
+    if sock.inbox:
+        sock.inbox.clear()
+    peer = sock.peer
+    if peer is not None:
+        sock.host.network.clock.schedule(sock.delay, partial(reset, peer))
+        sock.peer = None
+    reset(sock)
+
+
+def _send_fin(sock: Socket) -> None:
+    peer = sock.peer
+    if peer is not None and peer.state is not CLOSED:
+        sock.host.network.clock.schedule(sock.delay, partial(_fin_arrives, peer))
 
 
 def send(sock: Socket, data: bytes) -> None:
@@ -251,13 +296,35 @@ def send(sock: Socket, data: bytes) -> None:
         sock.host.network.clock.schedule(sock.delay, partial(_deliver, peer, data))
 
 
+def shutdown(sock: Socket, receive: bool, send: bool) -> None:
+    """shutdown(SD_RECEIVE / SD_SEND / SD_BOTH) on a stream socket.
+
+    Raises:
+        WinsockError: the table's code (WSAENOTCONN when not connected); nothing changes.
+    """
+    state = sock.state
+    if receive:
+        state = transition(True, state, SHUTDOWN_RECEIVE)
+    if send:
+        transition(True, state, SHUTDOWN_SEND)  # both are legal before either happens
+    fin_was_sent = sock.state in _FIN_GONE
+    if receive:
+        sock.fire(SHUTDOWN_RECEIVE)
+        if sock.inbox:  # "if there is still data queued on the socket ... the connection is reset"
+            _abort(sock)
+            return
+    if send:
+        sock.fire(SHUTDOWN_SEND)
+        if not fin_was_sent:
+            _send_fin(sock)
+
+
 def close(sock: Socket) -> None:
     """The application closed ``sock``: its peer sees FIN; un-accepted connections are reset."""
-    peer = sock.peer
     network = sock.host.network
-    if peer is not None:
-        if peer.state is not CLOSED:
-            network.clock.schedule(sock.delay, partial(_fin_arrives, peer))
+    if sock.peer is not None:
+        if sock.state not in _FIN_GONE:
+            _send_fin(sock)
         sock.peer = None
     if sock.accept_queue:
         for pending in sock.accept_queue:
@@ -265,7 +332,7 @@ def close(sock: Socket) -> None:
             if client is not None:
                 network.clock.schedule(pending.delay, partial(reset, client))
             else:
-                pending.reset = True
+                reset(pending)
         sock.accept_queue.clear()
     if sock.handshake is not None:
         sock.handshake.abort(E.WSAEINTR)

@@ -67,6 +67,7 @@ def _arrive(host: Host, source: SockAddr, destination: SockAddr, data: bytes) ->
     if sock.inbox is None:
         sock.inbox = deque()
     sock.inbox.append((data, seen_from))
+    host.network.notify(sock)
     events.post(sock.registration, sock.handle, C.FD_READ_BIT)
 
 

@@ -10,10 +10,13 @@ one no C structure can carry (ValueError); a blocking call that nothing can comp
 Every function passes through :func:`wsasim.calls.winsock_call`, which applies the rules that
 come before any function's own checks (WSANOTINITIALISED, Winsock 1.1's WSAEINPROGRESS,
 WSAENETDOWN) and turns a :class:`~wsaconnect.errors.WinsockError` raised inside into the
-C-style failure. WSACancelBlockingCall ends a Winsock 1.1 blocking call with WSAEINTR
-(WSAConnect document, WSAEINTR).
+C-style failure; :data:`EXEMPT` lists the few that do not, each with its reason.
 
-The connect logic is in :mod:`wsasim.connect`; readiness in :mod:`wsasim.readiness`.
+The facade keeps the API and little else: the connect checks are :mod:`wsasim.connect`'s and
+:mod:`wsasim.by_list`'s, option rules :mod:`wsasim.options`'s, the data path
+:mod:`wsasim.data`'s, waiting and WSACancelBlockingCall :mod:`wsasim.blocking`'s, readiness
+:mod:`wsasim.readiness`'s, and the state table :mod:`wsasim._state`'s. It builds no object of
+the layers above: :meth:`Winsock.socket_object` uses the socket class it was given.
 WSAGetLastError is per host here (per thread on Windows).
 """
 
@@ -28,77 +31,61 @@ from wsaconnect import checks
 from wsaconnect import constants as C
 from wsaconnect import errors as E
 from wsaconnect.addresses import AddressTuple, Name, SockAddr
-from wsaconnect.errors import WinsockError
 from wsaconnect.structures import QOS, WSABUF
-from wsasim import by_list, events, options, readiness, tcp, udp
+from wsasim import blocking, by_list, events, options, readiness, tcp
 from wsasim import connect as _connect
+from wsasim import data as _data
 from wsasim._state import (
+    ACCEPT,
     BIND,
     CLOSE,
     CLOSED,
-    CONNECTED,
     CONNECTING,
+    CONNECTION_STATES,
     LISTEN,
-    LISTENING,
-    UNBOUND,
+    SHUTDOWN_SEND,
     transition,
 )
 from wsasim.calls import winsock_call
 from wsasim.events import EventObject, MessageWindow, Registration
-from wsasim.pysocket import SimSocket
 from wsasim.sockets import Socket
 
 if TYPE_CHECKING:
     from wsasim.host import Host
     from wsasim.network import Attempt, Network
-    from wsasim.tcp import Handshake
 
-
-#: The largest UDP payload over IPv4 (65,535 - 8 - 20).
-_MAX_DATAGRAM = 65507
 #: The protocol each socket type carries.
 _PROTOCOL_OF_TYPE = {C.SOCK_STREAM: C.IPPROTO_TCP, C.SOCK_DGRAM: C.IPPROTO_UDP}
 
+#: The socket class of the layer above: ``factory(winsock, handle, family, type, proto)``.
+SocketFactory = Callable[["Winsock", int, int, int, int], Any]
 
-def _data(value: object, what: str = "data") -> bytes:
-    if not isinstance(value, (bytes, bytearray, memoryview)):
-        raise TypeError(f"{what} must be bytes-like, not {type(value).__name__}")
-    return bytes(value)
-
-
-def _take(inbox: deque[tuple[bytes, SockAddr | None]], size: int, peek: bool) -> bytes:
-    """Take up to ``size`` bytes from a stream's queue of chunks (a byte stream: chunks join)."""
-    parts: list[bytes] = []
-    wanted = size
-    for chunk, _ in inbox:
-        if wanted <= 0:
-            break
-        parts.append(chunk[:wanted])
-        wanted -= len(parts[-1])
-    taken = b"".join(parts)
-    if not peek:
-        left = len(taken)
-        while left:
-            chunk = inbox[0][0]
-            if len(chunk) <= left:
-                inbox.popleft()
-                left -= len(chunk)
-            else:
-                inbox[0] = (chunk[left:], None)
-                left = 0
-    return taken
-
-
-def _closed(sock: Socket) -> bool:
-    """True once ``sock`` was closed (for example by another thread during a blocking call)."""
-    return sock.state is CLOSED
+#: The functions the rules of :mod:`wsasim.calls` do not apply to, and why. Every other public
+#: method goes through :func:`~wsasim.calls.winsock_call` (a test checks both lists).
+EXEMPT = {
+    "WSAStartup": "it is what starts Winsock; it returns its error instead of setting one",
+    "WSAGetLastError": "it reads the last error, which any call may leave",
+    "WSASetLastError": "it sets the last error",
+    "WSACancelBlockingCall": "it is the call made while a blocking call is in progress",
+    "socket_object": "not a Winsock function: wraps a handle for the layer above",
+    "create_message_window": "not a Winsock function: a window of the simulated desktop",
+    "get_messages": "not a Winsock function: the window's message queue",
+}
 
 
 class Winsock:
-    """Winsock for one :class:`~wsasim.host.Host`: the backend of SPEC.md section 4."""
+    """Winsock for one :class:`~wsasim.host.Host`: the backend of SPEC.md section 4.
 
-    def __init__(self, host: Host) -> None:
+    Args:
+        host: the host whose Winsock this is.
+        socket_class: what :meth:`socket_object` wraps a handle in (the layer above owns it:
+            :class:`wsasim.SimSocket` for hosts made by ``net.add_host``).
+    """
+
+    def __init__(self, host: Host, socket_class: SocketFactory) -> None:
         self.host = host
+        self._handles = host.network.handles
+        self._socket_class = socket_class
         self._started = 0
         self._version = (2, 2)
         self._last_error = 0
@@ -122,8 +109,8 @@ class Winsock:
 
     def socket_object(
         self, s: int, family: int | None = None, type: int | None = None, proto: int = 0
-    ) -> SimSocket:
-        """A :class:`~wsasim.pysocket.SimSocket` that owns the socket handle ``s``.
+    ) -> Any:
+        """An object with the ``socket.socket`` interface that owns the socket handle ``s``.
 
         ``family``, ``type`` and ``proto`` are the protocol's; the simulator knows them and
         takes its own.
@@ -132,41 +119,20 @@ class Winsock:
             WinsockError: WSAENOTSOCK when ``s`` is not a socket of this host.
         """
         sock = self._socket(s)
-        return SimSocket(self, s, sock.family, sock.type, sock.protocol)
+        return self._socket_class(self, s, sock.family, sock.type, sock.protocol)
 
     # --- helpers ----------------------------------------------------------------------------
 
     def _socket(self, s: object) -> Socket:
         if type(s) is int:  # the hot path: one dict lookup
-            sock = self.host.objects.get(s)
-            if type(sock) is Socket:
+            sock = self._handles.get(s)
+            if type(sock) is Socket and sock.host is self.host:
                 return sock
         raise E.error_for_code(E.WSAENOTSOCK, f"handle {checks.integer(s, 's')}")
 
     def _object(self, h: object, kind: type[Any], what: str) -> Any:
-        obj = self.host.objects.get(checks.integer(h, what))
-        return obj if isinstance(obj, kind) else None
-
-    def _wait(self, ready: Callable[[], bool], deadline: float | None, what: str) -> bool:
-        """Block: run the network until ``ready()`` or ``deadline``. True if ready.
-
-        Raises:
-            WinsockError: WSAEINTR when WSACancelBlockingCall ended the wait.
-            Deadlock: nothing scheduled can make ``ready()`` true.
-        """
-        self._blocking += 1
-        self._cancelled = False
-        if self._version < (2, 0):  # only Winsock 1.1 can cancel (WSACancelBlockingCall)
-            wait_for_it = ready
-            ready = lambda: self._cancelled or wait_for_it()  # noqa: E731
-        try:
-            done = self.network.wait_for(ready, deadline, what, self.host)
-        finally:
-            self._blocking -= 1
-        if self._cancelled:
-            self._cancelled = False
-            raise E.error_for_code(E.WSAEINTR, f"{what} cancelled")
-        return done
+        obj = self._handles.get(checks.integer(h, what))
+        return obj if isinstance(obj, kind) and obj.host is self.host else None
 
     # --- startup and errors -------------------------------------------------------------------
 
@@ -189,9 +155,8 @@ class Winsock:
         """Undo one WSAStartup; the last one closes every socket (WSACleanup document)."""
         self._started -= 1
         if not self._started:
-            for handle in list(self.host.objects):
-                if isinstance(self.host.objects[handle], Socket):
-                    self._close(self.host.objects[handle])  # type: ignore[arg-type]
+            for sock in self.host.sockets():
+                self._close(sock)
         return 0
 
     def WSAGetLastError(self) -> int:
@@ -216,7 +181,7 @@ class Winsock:
         if not self._blocking:
             self._last_error = E.WSAEINVAL
             return C.SOCKET_ERROR
-        self._cancelled = True
+        blocking.cancel(self)
         return 0
 
     @property
@@ -250,7 +215,7 @@ class Winsock:
             )
             raise E.error_for_code(code, f"protocol {protocol} with socket type {type}")
         sock = Socket(self.host, af, type, expected)
-        sock.handle = self.host.add_object(sock)
+        sock.handle = self.host.network.add_handle(sock)
         return sock.handle
 
     def _close(self, sock: Socket) -> None:
@@ -259,9 +224,9 @@ class Winsock:
             self.host.remove_listener(sock)
         if sock.local is not None:
             self.host.ports.release(sock.handle, sock.type, sock.local.port)
-        sock.state = transition(sock.stream, sock.state, CLOSE)
         sock.registration = None
-        del self.host.objects[sock.handle]
+        del self._handles[sock.handle]
+        sock.fire(CLOSE)
 
     @winsock_call(C.SOCKET_ERROR, needs_network=False)
     def closesocket(self, s: int) -> int:
@@ -276,7 +241,7 @@ class Winsock:
         local = A.decode(name, namelen, socket_family=sock.family)
         if local is None:
             raise E.error_for_code(E.WSAEAFNOSUPPORT, "AF_UNSPEC")
-        next_state = transition(sock.stream, sock.state, BIND)
+        transition(sock.stream, sock.state, BIND)  # legal? (before the port is claimed)
         packed = A.unmapped(local).packed
         if any(packed) and not self.host.owns(packed):
             raise E.error_for_code(E.WSAEADDRNOTAVAIL, f"{local.host} is not this host's")
@@ -286,7 +251,7 @@ class Winsock:
             sock.handle, sock.type, local.port, _connect.binding_of(sock, local.packed)
         )
         sock.local = local.with_port(port)
-        sock.state = next_state
+        sock.fire(BIND)
         return 0
 
     @winsock_call(C.SOCKET_ERROR)
@@ -294,7 +259,7 @@ class Winsock:
         """Make a bound stream socket accept connections."""
         sock = self._socket(s)
         backlog = checks.integer(backlog, "backlog")
-        sock.state = transition(sock.stream, sock.state, LISTEN)
+        sock.fire(LISTEN)
         # Windows caps the backlog at SOMAXCONN's 200 and raises 0 or less to 1.
         sock.backlog = max(1, min(backlog, 200))
         if sock.accept_queue is None:  # the first listen
@@ -306,23 +271,41 @@ class Winsock:
     def accept(self, s: int) -> tuple[int, AddressTuple | None]:
         """Take a waiting connection: ``(new socket, peer address)``."""
         sock = self._socket(s)
-        if sock.state is not LISTENING or sock.accept_queue is None:
-            raise E.error_for_code(E.WSAEINVAL, "accept on a socket that is not listening")
+        transition(sock.stream, sock.state, ACCEPT)
         queue = sock.accept_queue
+        assert queue is not None  # listening
         if not queue:
             if sock.nonblocking:
                 raise E.error_for_code(E.WSAEWOULDBLOCK)
-            self._wait(lambda: bool(queue) or _closed(sock), None, "accept")
-            if _closed(sock):
+            blocking.wait(
+                self, lambda: bool(queue) or sock.state is CLOSED, (sock,), None, "accept"
+            )
+            if sock.state is CLOSED:
                 raise E.error_for_code(E.WSAEINTR, "the socket was closed")
         conn = queue.popleft()
-        conn.handle = self.host.add_object(conn)
+        conn.handle = self.host.network.add_handle(conn)
         if sock.registration is not None:
             events.rearm(sock.registration, C.FD_ACCEPT_BIT)
             if queue:
                 events.post(sock.registration, sock.handle, C.FD_ACCEPT_BIT)
         assert conn.remote is not None
         return conn.handle, conn.remote.to_tuple()
+
+    @winsock_call(C.SOCKET_ERROR)
+    def shutdown(self, s: int, how: int) -> int:
+        """Disable receives (SD_RECEIVE), sends (SD_SEND, which sends FIN) or both (SD_BOTH).
+
+        shutdown document: WSAEINVAL for another ``how``; WSAENOTCONN on a stream socket that
+        is not connected. Datagram sockets: WSAEOPNOTSUPP (not modelled, see wsasim._state).
+        """
+        sock = self._socket(s)
+        how = checks.integer(how, "how")
+        if how not in (C.SD_RECEIVE, C.SD_SEND, C.SD_BOTH):
+            raise E.error_for_code(E.WSAEINVAL, f"how {how}")
+        if not sock.stream:
+            transition(False, sock.state, SHUTDOWN_SEND)  # not modelled: the table refuses
+        tcp.shutdown(sock, receive=how != C.SD_SEND, send=how != C.SD_RECEIVE)
+        return 0
 
     @winsock_call(C.SOCKET_ERROR)
     def ioctlsocket(self, s: int, cmd: int, arg: int) -> int:
@@ -342,60 +325,19 @@ class Winsock:
 
     @winsock_call(C.SOCKET_ERROR)
     def setsockopt(self, s: int, level: int, optname: int, value: object) -> int:
-        """Set an option: ``value`` an int/bool, raw bytes, or None for a NULL ``optval``."""
+        """Set an option: ``value`` an int/bool, raw bytes, or None for a NULL ``optval``
+        (the rules are :func:`wsasim.options.set_value`'s)."""
         sock = self._socket(s)
         level, optname = checks.integer(level, "level"), checks.integer(optname, "optname")
-        option = options.lookup(level, optname, sock.family, sock.type)
-        if not option.settable:
-            raise E.error_for_code(E.WSAENOPROTOOPT, f"option {optname:#x} is read-only")
-        key = (level, optname)
-        if key == (C.SOL_SOCKET, C.SO_UPDATE_CONNECT_CONTEXT):
-            if sock.state is not CONNECTED:
-                raise E.error_for_code(E.WSAENOTCONN)
-            # WSAConnectByList remarks: the options set before the call come into force now.
-            if sock.deferred_options:
-                for deferred, deferred_value in sock.deferred_options.items():
-                    sock.set_option(*deferred, deferred_value)
-            sock.deferred_options = None
-            return 0
-        if value is None:
-            raise E.error_for_code(E.WSAEFAULT, "optval is NULL")
-        number = options.coerce(value)
-        if key == (C.IPPROTO_IPV6, C.IPV6_V6ONLY) and sock.state is not UNBOUND:
-            raise E.error_for_code(E.WSAEINVAL, "IPV6_V6ONLY after bind or connect")
-        exclusive = (C.SOL_SOCKET, C.SO_EXCLUSIVEADDRUSE)
-        reuse = (C.SOL_SOCKET, C.SO_REUSEADDR)
-        for this, other in ((exclusive, reuse), (reuse, exclusive)):
-            if key == this and number and sock.option(*other):
-                raise E.error_for_code(E.WSAEINVAL, "SO_REUSEADDR with SO_EXCLUSIVEADDRUSE")
-        sock.set_option(level, optname, number)
+        options.set_value(sock, level, optname, value)
         return 0
 
     @winsock_call((C.SOCKET_ERROR, None))
     def getsockopt(self, s: int, level: int, optname: int) -> tuple[int, Any]:
-        """Read an option: ``(0, value)``."""
+        """Read an option: ``(0, value)`` (see :func:`wsasim.options.get_value`)."""
         sock = self._socket(s)
         level, optname = checks.integer(level, "level"), checks.integer(optname, "optname")
-        option = options.lookup(level, optname, sock.family, sock.type)
-        if not option.gettable:
-            raise E.error_for_code(E.WSAENOPROTOOPT, f"option {optname:#x} can't be read")
-        if not option.computed:
-            return 0, sock.option(level, optname)
-        if optname == C.SO_ERROR:
-            code = sock.so_error
-            # getsockopt document: SO_ERROR "retrieves error status and clear"; Windows keeps
-            # it until a connection succeeds (profile flag sticky_so_error).
-            if not self.network.profile.sticky_so_error:
-                sock.so_error = 0
-            return 0, code
-        if optname == C.SO_TYPE:
-            return 0, sock.type
-        if optname == C.SO_ACCEPTCONN:
-            return 0, int(sock.state is LISTENING)
-        # SO_CONNECT_TIME (mswsock.h): whole seconds connected, 0xFFFFFFFF if not connected.
-        if sock.state is not CONNECTED or sock.connected_at is None:
-            return 0, C.CONNECT_TIME_NOT_CONNECTED
-        return 0, int(self.network.now - sock.connected_at)
+        return 0, options.get_value(sock, level, optname)
 
     @winsock_call((C.SOCKET_ERROR, None))
     def getsockname(self, s: int) -> tuple[int, AddressTuple | None]:
@@ -410,7 +352,8 @@ class Winsock:
         """The peer's address (WSAENOTCONN when not connected)."""
         sock = self._socket(s)
         pending = sock.state is CONNECTING and self.network.profile.getpeername_while_connecting
-        if sock.remote is None or not (sock.state is CONNECTED or pending):
+        connected = sock.state in CONNECTION_STATES if sock.stream else sock.remote is not None
+        if sock.remote is None or not (connected or pending):
             raise E.error_for_code(E.WSAENOTCONN)
         return 0, sock.remote.to_tuple()
 
@@ -461,22 +404,10 @@ class Winsock:
             callee_data.len = 0  # "If no user data is passed back, len is set to 0."
         if not handshake.blocking:
             raise E.error_for_code(E.WSAEWOULDBLOCK)
-        error = self.complete(handshake)
+        error = blocking.complete(self, handshake)
         if error:
             raise E.error_for_code(error)
         return 0
-
-    def complete(self, handshake: Handshake) -> int:
-        """Wait for a blocking connect attempt; its outcome (0 or the code).
-
-        WSACancelBlockingCall ends it with WSAEINTR (WSAConnect document).
-        """
-        try:
-            self._wait(lambda: handshake.result is not None, None, "connect")
-        except WinsockError:
-            handshake.finish(E.WSAEINTR)
-        assert handshake.result is not None
-        return handshake.result
 
     @winsock_call((False, None, None))
     def WSAConnectByList(
@@ -533,106 +464,25 @@ class Winsock:
             local = A.from_tuple(local).with_port(0).to_tuple()
         return ok, local, remote
 
-    # --- data ---------------------------------------------------------------------------------
+    # --- data (the rules are wsasim.data's) --------------------------------------------------
 
     @winsock_call(C.SOCKET_ERROR)
     def send(self, s: int, data: bytes, flags: int = 0) -> int:
         """Send on a connected socket (a datagram socket's default destination)."""
-        sock = self._socket(s)
-        payload, _ = _data(data), checks.integer(flags, "flags")
-        if sock.stream:
-            return self._send_stream(sock, payload)
-        if sock.remote is None:
-            raise E.error_for_code(E.WSAENOTCONN, "no default destination")
-        return self._send_datagram(sock, sock.remote, payload, check_broadcast=False)
-
-    def _send_stream(self, sock: Socket, payload: bytes) -> int:
-        if sock.state is not CONNECTED:
-            raise E.error_for_code(E.WSAENOTCONN)
-        if sock.reset:
-            raise E.error_for_code(E.WSAECONNRESET)
-        tcp.send(sock, payload)
-        return len(payload)
-
-    def _send_datagram(
-        self, sock: Socket, to: SockAddr, payload: bytes, *, check_broadcast: bool
-    ) -> int:
-        if len(payload) > _MAX_DATAGRAM:
-            raise E.error_for_code(E.WSAEMSGSIZE, f"{len(payload)} bytes")
-        target = _connect.route_target(sock, to)
-        if A.is_unspecified(target) or target.port == 0:
-            raise E.error_for_code(E.WSAEADDRNOTAVAIL, str(target))
-        if (
-            check_broadcast
-            and target.family == C.AF_INET
-            and self.network.is_broadcast(self.host, target.packed)
-            and not sock.option(C.SOL_SOCKET, C.SO_BROADCAST)
-        ):
-            # sendto document: a broadcast address needs SO_BROADCAST (WSAEACCES); so does
-            # Windows even where the connect succeeded (NOTES.md section 3).
-            raise E.error_for_code(E.WSAEACCES, "SO_BROADCAST is not set")
-        if sock.state is UNBOUND:
-            if not self.host.can_reach(target.family, target.packed):
-                raise E.error_for_code(E.WSAENETUNREACH, str(target))
-            _connect.implicit_bind(sock, bytes(16 if sock.family == C.AF_INET6 else 4))
-        udp.send(sock, target, payload)
-        return len(payload)
+        return _data.send(self._socket(s), data, flags)
 
     @winsock_call((C.SOCKET_ERROR, b""))
     def recv(self, s: int, bufsize: int, flags: int = 0) -> tuple[int, bytes]:
         """Receive up to ``bufsize`` bytes: ``(count, data)``; ``(0, b"")`` after FIN."""
-        sock = self._socket(s)
-        count, data, _ = self._receive(sock, bufsize, flags, "recv")
-        return count, data
+        count, received, _ = _data.receive(self, self._socket(s), bufsize, flags, source=False)
+        return count, received
 
     @winsock_call((C.SOCKET_ERROR, b"", None))
     def recvfrom(
         self, s: int, bufsize: int, flags: int = 0
     ) -> tuple[int, bytes, AddressTuple | None]:
         """Receive a datagram and its source: ``(count, data, address)``."""
-        sock = self._socket(s)
-        return self._receive(sock, bufsize, flags, "recvfrom")
-
-    def _receive(
-        self, sock: Socket, bufsize: object, flags: object, what: str
-    ) -> tuple[int, bytes, AddressTuple | None]:
-        size, flag_bits = checks.integer(bufsize, "bufsize", 0), checks.integer(flags, "flags")
-        peek = bool(flag_bits & C.MSG_PEEK)
-        if sock.stream:
-            if sock.state is not CONNECTED:
-                raise E.error_for_code(E.WSAENOTCONN)
-        elif sock.state is UNBOUND:
-            raise E.error_for_code(E.WSAEINVAL, "the socket is not bound")
-        elif what == "recv" and sock.remote is None:
-            # WSAConnect remarks: with no default destination, recv gives WSAENOTCONN.
-            raise E.error_for_code(E.WSAENOTCONN, "no default destination")
-        if not readiness.readable(sock):
-            if sock.nonblocking:
-                raise E.error_for_code(E.WSAEWOULDBLOCK)
-            self._wait(lambda: readiness.readable(sock) or _closed(sock), None, what)
-            if _closed(sock):
-                raise E.error_for_code(E.WSAEINTR, "the socket was closed")
-        events.rearm(sock.registration, C.FD_READ_BIT)
-        inbox = sock.inbox
-        if sock.stream:
-            if not inbox:
-                if sock.reset:
-                    raise E.error_for_code(E.WSAECONNRESET)
-                return 0, b"", None
-            taken = _take(inbox, size, peek)
-            if inbox:
-                events.post(sock.registration, sock.handle, C.FD_READ_BIT)
-            return len(taken), taken, None
-        assert inbox
-        datagram, source = inbox[0] if peek else inbox.popleft()
-        assert source is not None
-        if inbox:
-            events.post(sock.registration, sock.handle, C.FD_READ_BIT)
-        if len(datagram) > size:
-            # recv document: the datagram is truncated and the call fails with WSAEMSGSIZE.
-            self._last_error = E.WSAEMSGSIZE
-            return C.SOCKET_ERROR, datagram[:size], source.to_tuple()
-        return len(datagram), datagram, source.to_tuple()
+        return _data.receive(self, self._socket(s), bufsize, flags, source=True)
 
     @winsock_call(C.SOCKET_ERROR)
     def sendto(
@@ -640,13 +490,8 @@ class Winsock:
     ) -> int:
         """Send a datagram to ``to`` (on a stream socket ``to`` is ignored, as in C)."""
         sock = self._socket(s)
-        payload, _ = _data(data), checks.integer(flags, "flags")
-        if sock.stream:
-            return self._send_stream(sock, payload)
-        destination = A.decode(to, tolen, socket_family=sock.family)
-        if destination is None:
-            raise E.error_for_code(E.WSAEAFNOSUPPORT, "AF_UNSPEC")
-        return self._send_datagram(sock, destination, payload, check_broadcast=True)
+        destination = None if sock.stream else A.decode(to, tolen, socket_family=sock.family)
+        return _data.send_to(sock, data, flags, destination)
 
     # --- select -------------------------------------------------------------------------------
 
@@ -660,8 +505,10 @@ class Winsock:
     ) -> tuple[int, list[int], list[int], list[int]]:
         """Wait until a socket is ready: ``(count, readable, writable, exceptional)``.
 
-        ``timeout`` is seconds (None: wait for ever); select document: WSAEINVAL when every
-        set is empty or the timeout is negative, WSAENOTSOCK for a handle that is not a socket.
+        ``timeout`` is seconds (None: wait for ever; 0: a poll, which first runs what is due);
+        select document: WSAEINVAL when every set is empty or the timeout is negative,
+        WSAENOTSOCK for a handle that is not a socket. The wait is the network's
+        (:meth:`wsasim.network.Network.wait`).
         """
         sets = []
         for what, fds in (("readfds", readfds), ("writefds", writefds), ("exceptfds", exceptfds)):
@@ -675,53 +522,44 @@ class Winsock:
         seconds = checks.timeout(timeout, negative_ok=True)
         if not any(sets) or (seconds is not None and seconds < 0):
             raise E.error_for_code(E.WSAEINVAL, "no sockets, or a negative timeout")
-        tests = (readiness.readable, readiness.writable, readiness.exceptional)
-
-        def ready() -> list[list[int]]:
-            return [
-                [s.handle for s in group if test(s)]
-                for group, test in zip(sets, tests, strict=True)
-            ]
-
-        result = ready()
-        if not any(result) and seconds != 0:
-            deadline = None if seconds is None else self.network.now + seconds
-            self._wait(lambda: any(ready()), deadline, "select")
-            result = ready()
-        return sum(map(len, result)), result[0], result[1], result[2]
+        deadline = None if seconds is None else self.network.now + seconds
+        watched = [s for group in sets for s in group]
+        found = blocking.wait(self, lambda: readiness.ready_sets(sets), watched, deadline, "select")
+        if found is None:
+            return 0, [], [], []
+        return len(found[0]) + len(found[1]) + len(found[2]), *found
 
     # --- event objects and WSAEventSelect -----------------------------------------------------
 
+    @winsock_call(C.WSA_INVALID_EVENT, needs_network=False)
     def WSACreateEvent(self) -> int:
         """Make a manual-reset, non-signaled event object."""
-        return self.host.add_object(EventObject())
+        return self.host.network.add_handle(EventObject(self.host))
 
-    def _event_call(self, h: int) -> EventObject | None:
+    def _event(self, h: object) -> EventObject:
         event = self._object(h, EventObject, "h")
         if event is None:
-            self._last_error = E.WSA_INVALID_HANDLE
-        return cast("EventObject | None", event)
+            raise E.error_for_code(E.WSA_INVALID_HANDLE, f"handle {h!r} is not an event object")
+        return cast("EventObject", event)
 
+    @winsock_call(False, needs_network=False)
     def WSACloseEvent(self, h: int) -> bool:
         """Close an event object."""
-        if self._event_call(h) is None:
-            return False
-        del self.host.objects[h]
+        self._event(h)
+        del self._handles[h]
         return True
 
+    @winsock_call(False, needs_network=False)
     def WSASetEvent(self, h: int) -> bool:
         """Signal an event object."""
-        event = self._event_call(h)
-        if event is not None:
-            event.signaled = True
-        return event is not None
+        self._event(h).set(True)
+        return True
 
+    @winsock_call(False, needs_network=False)
     def WSAResetEvent(self, h: int) -> bool:
         """Reset an event object to non-signaled."""
-        event = self._event_call(h)
-        if event is not None:
-            event.signaled = False
-        return event is not None
+        self._event(h).set(False)
+        return True
 
     @winsock_call(C.SOCKET_ERROR)
     def WSAEventSelect(self, s: int, h: int, mask: int) -> int:
@@ -757,7 +595,7 @@ class Winsock:
             event = self._object(h, EventObject, "h")
             if event is None:
                 raise E.error_for_code(E.WSAEINVAL, "h is not an event object")
-            event.signaled = False
+            event.set(False)
         registration = sock.registration
         if registration is None:
             return 0, 0, [0] * C.FD_MAX_EVENTS
@@ -766,6 +604,7 @@ class Winsock:
         registration.errors = [0] * C.FD_MAX_EVENTS
         return 0, recorded, codes
 
+    @winsock_call(C.WSA_WAIT_FAILED, needs_network=False)
     def WSAWaitForMultipleEvents(
         self, events: Sequence[int], wait_all: bool, timeout_ms: int, alertable: bool = False
     ) -> int:
@@ -773,6 +612,8 @@ class Winsock:
 
         ``timeout_ms`` is virtual milliseconds, WSA_INFINITE for ever. ``alertable`` is
         accepted; no APC is queued in the simulator, so it never returns WSA_WAIT_IO_COMPLETION.
+        A failure is WSA_WAIT_FAILED with the code in WSAGetLastError (WSA_INVALID_PARAMETER,
+        WSA_INVALID_HANDLE, or WSAEINTR when a Winsock 1.1 wait is cancelled).
         """
         if isinstance(events, (str, bytes)) or not isinstance(events, Sequence):
             raise TypeError(f"events must be a list of event handles, not {type(events).__name__}")
@@ -781,12 +622,12 @@ class Winsock:
             not 0 < len(events) <= C.WSA_MAXIMUM_WAIT_EVENTS
             or not 0 <= timeout_ms <= C.WSA_INFINITE
         ):
-            self._last_error = E.WSA_INVALID_PARAMETER
-            return C.WSA_WAIT_FAILED
+            raise E.error_for_code(
+                E.WSA_INVALID_PARAMETER, f"{len(events)} events, {timeout_ms} ms"
+            )
         objects = [self._object(h, EventObject, "events") for h in events]
         if any(o is None for o in objects):
-            self._last_error = E.WSA_INVALID_HANDLE
-            return C.WSA_WAIT_FAILED
+            raise E.error_for_code(E.WSA_INVALID_HANDLE, "events: not an event object")
 
         def signaled() -> int | None:
             flags = [o.signaled for o in objects]
@@ -794,11 +635,11 @@ class Winsock:
                 return C.WSA_WAIT_EVENT_0 if all(flags) else None
             return next((i for i, f in enumerate(flags) if f), None)
 
-        if signaled() is None and timeout_ms:
-            deadline = (
-                None if timeout_ms == C.WSA_INFINITE else self.network.now + timeout_ms / 1000
-            )
-            self._wait(lambda: signaled() is not None, deadline, "WSAWaitForMultipleEvents")
+        infinite = timeout_ms == C.WSA_INFINITE
+        deadline = None if infinite else self.network.now + timeout_ms / 1000
+        blocking.wait(
+            self, lambda: signaled() is not None, objects, deadline, "WSAWaitForMultipleEvents"
+        )
         index = signaled()
         return C.WSA_WAIT_TIMEOUT if index is None else C.WSA_WAIT_EVENT_0 + index
 
@@ -816,7 +657,7 @@ class Winsock:
 
     def create_message_window(self) -> int:
         """Make a message-only window for WSAAsyncSelect; returns its handle."""
-        return self.host.add_object(MessageWindow())
+        return self.host.network.add_handle(MessageWindow(self.host))
 
     def get_messages(self, hwnd: int) -> list[tuple[int, int, int]]:
         """Take the messages posted to a window: ``[(msg, wParam, lParam), ...]``.

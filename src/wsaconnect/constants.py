@@ -110,6 +110,11 @@ MSG_PEEK = 0x2
 MSG_DONTROUTE = 0x4
 MSG_WAITALL = 0x8
 
+# --- shutdown (winsock2.h) -------------------------------------------------------------------
+SD_RECEIVE = 0
+SD_SEND = 1
+SD_BOTH = 2
+
 # --- listen ---------------------------------------------------------------------------------
 SOMAXCONN = 0x7FFFFFFF
 

@@ -93,10 +93,36 @@ def test_winsock_2_calls_during_a_blocking_call_proceed(lab: Lab) -> None:
     lab.listen(80)
     lab.net.blackhole("192.0.2.99")
     s, other = lab.tcp(), lab.tcp()
-    seen: list[int] = []
-    lab.net.call_at(1.0, lambda: seen.append(lab.ws.WSAConnect(other, ("192.0.2.20", 80))))
+    assert lab.ws.ioctlsocket(other, C.FIONBIO, 1) == 0
+    seen: list[tuple[int, int]] = []
+    lab.net.call_at(
+        1.0,
+        lambda: seen.append(
+            (lab.ws.WSAConnect(other, ("192.0.2.20", 80)), lab.ws.WSAGetLastError())
+        ),
+    )
     assert lab.ws.WSAConnect(s, ("192.0.2.99", 80)) == C.SOCKET_ERROR
-    assert seen == [0]
+    # Not WSAEINPROGRESS (Winsock 1.1's answer): the other "thread"'s connect went ahead.
+    assert seen == [(C.SOCKET_ERROR, E.WSAEWOULDBLOCK)]
+    assert lab.ws.select([], [other], [], 0) == (1, [], [other], [])
+
+
+def test_a_blocking_call_inside_a_callback_is_refused_not_run_inside_the_outer_wait(
+    lab: Lab,
+) -> None:
+    # A callback stands for another thread but runs on the waiting call's stack: if it could
+    # block, the outer select (5 s) would return when the inner connect ended (21 s).
+    lab.net.blackhole("192.0.2.99")
+    s, other = lab.tcp(), lab.tcp()
+    lab.net.call_at(1.0, lambda: lab.ws.WSAConnect(other, ("192.0.2.99", 80)))
+    assert lab.ws.ioctlsocket(s, C.FIONBIO, 1) == 0
+    assert lab.ws.connect(s, ("192.0.2.99", 80)) == C.SOCKET_ERROR
+    with pytest.raises(wsasim.ReentrantWait, match="connect on host 'client' would block"):
+        lab.ws.select([s], [], [], 5.0)
+    assert lab.net.now == 1.0
+    # The network is still usable: the outer wait was unwound, not left half-run.
+    assert lab.ws.select([], [s], [s], 30.0)[0] == 1
+    assert lab.net.now == pytest.approx(21.0)
 
 
 def test_wsaealready_for_a_second_call_while_a_blocking_connect_is_in_progress(lab: Lab) -> None:

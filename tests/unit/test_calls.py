@@ -106,3 +106,52 @@ def test_a_function_with_star_args_is_refused_at_decoration() -> None:
 
     with pytest.raises(TypeError, match="spread: parameter args"):
         winsock_call(-1)(spread)
+
+
+# --- every function of the simulator's Winsock goes through the rules -------------------------
+
+
+def test_every_public_winsock_method_is_wrapped_or_a_listed_exemption() -> None:
+    from wsasim.winsock import EXEMPT, Winsock
+
+    public = {
+        name
+        for name, value in vars(Winsock).items()
+        if not name.startswith("_") and inspect.isfunction(value)
+    }
+    wrapped = {name for name in public if hasattr(getattr(Winsock, name), "__wrapped__")}
+    assert public - wrapped == set(EXEMPT)
+    assert set(EXEMPT) <= public  # no stale exemption
+
+
+@pytest.mark.parametrize(
+    ("call", "failure"),
+    [
+        (lambda ws: ws.WSACreateEvent(), 0),  # WSA_INVALID_EVENT
+        (lambda ws: ws.WSACloseEvent(1 << 32), False),
+        (lambda ws: ws.WSASetEvent(1 << 32), False),
+        (lambda ws: ws.WSAResetEvent(1 << 32), False),
+        (lambda ws: ws.WSAWaitForMultipleEvents([1 << 32], False, 0), 0xFFFFFFFF),
+    ],
+)
+def test_event_functions_before_wsastartup_fail_with_wsanotinitialised(
+    call: Any, failure: object
+) -> None:
+    import wsasim
+
+    ws = wsasim.Network().add_host("h").winsock
+    assert call(ws) == failure
+    assert ws.WSAGetLastError() == E.WSANOTINITIALISED
+
+
+def test_a_cancelled_wait_for_events_returns_wsa_wait_failed_with_wsaeintr() -> None:
+    import wsasim
+
+    net = wsasim.Network()
+    ws = net.add_host("h").winsock
+    assert ws.WSAStartup(0x0101) == 0
+    event = ws.WSACreateEvent()
+    net.call_at(1.0, ws.WSACancelBlockingCall)
+    assert ws.WSAWaitForMultipleEvents([event], False, 10_000) == 0xFFFFFFFF  # WSA_WAIT_FAILED
+    assert ws.WSAGetLastError() == E.WSAEINTR
+    assert net.now == 1.0

@@ -1,0 +1,162 @@
+"""The data path of the simulated Winsock: send, sendto, recv and recvfrom after the handle
+was found.
+
+This module owns what those calls do with a socket, in the order the checks apply (send, recv,
+sendto and recvfrom documents):
+
+1. the payload is bytes-like (TypeError otherwise) and the flags an int;
+2. the state table (:mod:`wsasim._state`) says whether the call is legal: WSAENOTCONN,
+   WSAESHUTDOWN, WSAECONNRESET, or WSAEINVAL for an unbound datagram socket;
+3. a datagram larger than 65,507 bytes is WSAEMSGSIZE; a broadcast ``sendto`` needs
+   SO_BROADCAST (WSAEACCES); an unbound datagram socket is bound implicitly by ``sendto``;
+4. recv on a stream joins queued chunks (a byte stream); on a datagram socket it takes one
+   datagram, truncated with WSAEMSGSIZE when the buffer is too small; a blocking recv waits
+   (:mod:`wsasim.blocking`), a non-blocking one gives WSAEWOULDBLOCK; the FD_READ event is
+   re-enabled, and posted again while data is left (WSAEventSelect document).
+
+How bytes travel belongs to :mod:`wsasim.tcp` and :mod:`wsasim.udp`.
+"""
+
+from __future__ import annotations
+
+from collections import deque
+from typing import TYPE_CHECKING
+
+from wsaconnect import addresses as A
+from wsaconnect import checks
+from wsaconnect import constants as C
+from wsaconnect import errors as E
+from wsaconnect.addresses import AddressTuple, SockAddr
+from wsasim import blocking, events, readiness, tcp, udp
+from wsasim import connect as _connect
+from wsasim._state import CLOSED, RECEIVE, RECEIVE_FROM, RESET, SEND, SEND_TO, UNBOUND, transition
+from wsasim.sockets import Socket
+
+if TYPE_CHECKING:
+    from wsasim.winsock import Winsock
+
+#: The largest UDP payload over IPv4 (65,535 - 8 - 20).
+MAX_DATAGRAM = 65507
+
+#: What recv and recvfrom return: (count or SOCKET_ERROR, data, source address).
+Received = tuple[int, bytes, AddressTuple | None]
+
+
+def payload(value: object, what: str = "data") -> bytes:
+    """The bytes of a bytes-like argument.
+
+    Raises:
+        TypeError: not bytes, bytearray or memoryview.
+    """
+    if not isinstance(value, (bytes, bytearray, memoryview)):
+        raise TypeError(f"{what} must be bytes-like, not {type(value).__name__}")
+    return bytes(value)
+
+
+def send(sock: Socket, data: object, flags: object) -> int:
+    """send(): on a stream, or to a datagram socket's default destination."""
+    raw, _ = payload(data), checks.integer(flags, "flags")
+    transition(sock.stream, sock.state, SEND)
+    if sock.stream:
+        tcp.send(sock, raw)
+        return len(raw)
+    assert sock.remote is not None  # the table: a datagram socket that may send is connected
+    return _send_datagram(sock, sock.remote, raw, check_broadcast=False)
+
+
+def send_to(sock: Socket, data: object, flags: object, destination: SockAddr | None) -> int:
+    """sendto(): on a stream socket the destination is ignored, as in C."""
+    raw, _ = payload(data), checks.integer(flags, "flags")
+    if sock.stream:
+        transition(True, sock.state, SEND)
+        tcp.send(sock, raw)
+        return len(raw)
+    if destination is None:
+        raise E.error_for_code(E.WSAEAFNOSUPPORT, "AF_UNSPEC")
+    transition(False, sock.state, SEND_TO)
+    return _send_datagram(sock, destination, raw, check_broadcast=True)
+
+
+def _send_datagram(sock: Socket, to: SockAddr, raw: bytes, *, check_broadcast: bool) -> int:
+    if len(raw) > MAX_DATAGRAM:
+        raise E.error_for_code(E.WSAEMSGSIZE, f"{len(raw)} bytes")
+    target = _connect.route_target(sock, to)
+    if A.is_unspecified(target) or target.port == 0:
+        raise E.error_for_code(E.WSAEADDRNOTAVAIL, str(target))
+    host = sock.host
+    if (
+        check_broadcast
+        and target.family == C.AF_INET
+        and host.network.is_broadcast(host, target.packed)
+        and not sock.option(C.SOL_SOCKET, C.SO_BROADCAST)
+    ):
+        # sendto document: a broadcast address needs SO_BROADCAST (WSAEACCES); so does
+        # Windows even where the connect succeeded (Wine's sock.c, test_UDP broadcast).
+        raise E.error_for_code(E.WSAEACCES, "SO_BROADCAST is not set")
+    if sock.state is UNBOUND:
+        if not host.can_reach(target.family, target.packed):
+            raise E.error_for_code(E.WSAENETUNREACH, str(target))
+        _connect.implicit_bind(sock, bytes(16 if sock.family == C.AF_INET6 else 4))
+    udp.send(sock, target, raw)
+    return len(raw)
+
+
+def receive(ws: Winsock, sock: Socket, bufsize: object, flags: object, *, source: bool) -> Received:
+    """recv() (``source`` False) or recvfrom() (True) on ``sock`` of ``ws``'s host."""
+    size, flag_bits = checks.integer(bufsize, "bufsize", 0), checks.integer(flags, "flags")
+    peek = bool(flag_bits & C.MSG_PEEK)
+    event = RECEIVE_FROM if source and not sock.stream else RECEIVE
+    what = "recvfrom" if source else "recv"
+    transition(sock.stream, sock.state, event)
+    if not readiness.readable(sock):
+        if sock.nonblocking:
+            raise E.error_for_code(E.WSAEWOULDBLOCK)
+        blocking.wait(
+            ws, lambda: readiness.readable(sock) or sock.state is CLOSED, (sock,), None, what
+        )
+        if sock.state is CLOSED:
+            raise E.error_for_code(E.WSAEINTR, "the socket was closed")
+    events.rearm(sock.registration, C.FD_READ_BIT)
+    inbox = sock.inbox
+    if sock.stream:
+        if not inbox:
+            if sock.state is RESET:
+                raise E.error_for_code(E.WSAECONNRESET)
+            return 0, b"", None  # the peer's FIN: readable with nothing queued
+        taken = _take(inbox, size, peek)
+        if inbox:
+            events.post(sock.registration, sock.handle, C.FD_READ_BIT)
+        return len(taken), taken, None
+    assert inbox  # readable, and a datagram socket has no end of stream
+    datagram, sender = inbox[0] if peek else inbox.popleft()
+    assert sender is not None
+    if inbox:
+        events.post(sock.registration, sock.handle, C.FD_READ_BIT)
+    if len(datagram) > size:
+        # recv document: the datagram is truncated and the call fails with WSAEMSGSIZE.
+        ws._last_error = E.WSAEMSGSIZE
+        return C.SOCKET_ERROR, datagram[:size], sender.to_tuple()
+    return len(datagram), datagram, sender.to_tuple()
+
+
+def _take(inbox: deque[tuple[bytes, SockAddr | None]], size: int, peek: bool) -> bytes:
+    """Take up to ``size`` bytes from a stream's queue of chunks (a byte stream: chunks join)."""
+    parts: list[bytes] = []
+    wanted = size
+    for chunk, _ in inbox:
+        if wanted <= 0:
+            break
+        parts.append(chunk[:wanted])
+        wanted -= len(parts[-1])
+    taken = b"".join(parts)
+    if not peek:
+        left = len(taken)
+        while left:
+            chunk = inbox[0][0]
+            if len(chunk) <= left:
+                inbox.popleft()
+                left -= len(chunk)
+            else:
+                inbox[0] = (chunk[left:], None)
+                left = 0
+    return taken
