@@ -27,12 +27,11 @@ Waiting for a blocking connect belongs to :class:`wsasim.winsock.Winsock`.
 
 from __future__ import annotations
 
-import functools
-
 from wsaconnect import addresses as A
 from wsaconnect import constants as C
 from wsaconnect import errors as E
 from wsaconnect.addresses import SockAddr
+from wsaconnect.memo import Memo
 from wsaconnect.structures import QOS, WSABUF
 from wsasim import events, udp
 from wsasim._state import (
@@ -115,16 +114,16 @@ def _local_for(sock: Socket, target: SockAddr) -> bytes:
     return source
 
 
-@functools.lru_cache(maxsize=1024)
-def _plain_binding(family: int, packed: bytes) -> Binding:
-    """A binding with no sharing option, made once per address (each connect needs one)."""
-    return Binding(family, packed, False, False, False)
+#: Bindings with no sharing option, made once per (family, address): each connect needs one.
+_PLAIN_BINDINGS: Memo[tuple[int, bytes], Binding] = Memo(
+    lambda key: Binding(key[0], key[1], False, False, False)
+)
 
 
 def binding_of(sock: Socket, packed: bytes) -> Binding:
     """What ``sock`` claims when bound to ``packed``, with its sharing options."""
     if sock.options is None:  # the common case: Windows' defaults (IPV6_V6ONLY on, no sharing)
-        return _plain_binding(sock.family, packed)
+        return _PLAIN_BINDINGS[sock.family, packed]
     return Binding(
         sock.family,
         packed,

@@ -19,6 +19,7 @@ from wsaconnect import constants as C
 from wsaconnect import errors as E
 from wsaconnect.addresses import SockAddr
 from wsaconnect.errors import raise_for_code
+from wsaconnect.memo import Memo
 from wsaconnect.ordering import LocalAddress, rank_sources
 from wsasim.ports import PortTable
 from wsasim.pysocket import SimSocket, to_windows_family
@@ -103,7 +104,7 @@ class Host:
         self._routed_families = frozenset(i.family for i in interfaces)
         self.network_down = False
         self._listeners: dict[int, list[Socket]] = {}  # port -> listening sockets
-        self._sources: dict[tuple[int, bytes], bytes] = {}  # source_for's answers
+        self._sources = Memo(self._best_source)  # source_for's answers
         #: This host's connection attempts, oldest first (the network has everyone's).
         self.attempts: list[Attempt] = []
         span = len(network.ephemeral_ports)
@@ -145,14 +146,14 @@ class Host:
         Raises:
             LookupError: no address of the host can reach ``destination``.
         """
-        key = (family, destination)
-        source = self._sources.get(key)
-        if source is None:
-            ranked = rank_sources(SockAddr(family, destination, 0), self.local_addresses())
-            if not ranked:
-                raise LookupError(f"{self.name} has no address that reaches {destination!r}")
-            source = self._sources[key] = A.unmapped(ranked[0].address).packed
-        return source
+        return self._sources[family, destination]
+
+    def _best_source(self, key: tuple[int, bytes]) -> bytes:
+        family, destination = key
+        ranked = rank_sources(SockAddr(family, destination, 0), self.local_addresses())
+        if not ranked:
+            raise LookupError(f"{self.name} has no address that reaches {destination!r}")
+        return A.unmapped(ranked[0].address).packed
 
     # --- handles --------------------------------------------------------------------------
 

@@ -40,6 +40,7 @@ from wsaconnect import checks
 from wsaconnect import constants as C
 from wsaconnect import errors as E
 from wsaconnect.addresses import SockAddr
+from wsaconnect.memo import Memo
 from wsasim import readiness
 from wsasim.clock import Clock, ReentrantWait, Timer
 from wsasim.events import EventObject, MessageWindow
@@ -175,7 +176,7 @@ class Network:
         self._unreachable: set[bytes] = set()
         self._latency: dict[frozenset[str], float] = {}
         self._names: dict[str, list[str]] = {}
-        self._routes: dict[tuple[Host, bytes], Route] = {}  # route()'s answers
+        self._routes = Memo(self._find_route)  # route()'s answers, until the network changes
         #: Every host's sockets, event objects and windows, by handle.
         self.handles: dict[int, HandleObject] = {}
         self._next_handle = FIRST_HANDLE
@@ -420,17 +421,14 @@ class Network:
 
     def route(self, source: Host, packed: bytes) -> Route:
         """Where a packet from ``source`` to ``packed`` (an unmapped address) goes."""
-        key = (source, packed)
-        route = self._routes.get(key)
-        if route is None:
-            route = self._routes[key] = self._find_route(source, packed)
-        return route
+        return self._routes[source, packed]
 
     def forget_routes(self) -> None:
         """Forget the remembered routes: something they depend on changed."""
         self._routes.clear()
 
-    def _find_route(self, source: Host, packed: bytes) -> Route:
+    def _find_route(self, key: tuple[Host, bytes]) -> Route:
+        source, packed = key
         if source.owns(packed):
             return Route(DELIVER, source, 0.0)
         if not source.has_route(C.AF_INET if len(packed) == 4 else C.AF_INET6):
