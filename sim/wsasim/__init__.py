@@ -6,7 +6,7 @@ SYN timeout takes microseconds.
 
     net = wsasim.Network()
     client = net.add_host("client", ["192.0.2.10/24"])
-    ws = client.winsock          # the low-level API of SPEC.md section 4
+    ws = client.winsock          # the low-level API of docs/api.md
 """
 
 from wsasim._state import State

@@ -38,7 +38,7 @@ What the WSAConnectByList document says, sentence by sentence, and how it is don
   IPV6_V6ONLY on (Windows' default) have no pair.
 * "LocalAddressLength / RemoteAddressLength: on input, the size of the buffer": ``None``
   stands for a NULL pointer (the address is not returned); a length smaller than the socket's
-  SOCKADDR is WSAEFAULT before anything is sent, with the lengths left unchanged (NOTES.md
+  SOCKADDR is WSAEFAULT before anything is sent, with the lengths left unchanged (docs/windows.md
   section 3, observed for WSAConnectByName). On success the addresses are getsockname's and
   getpeername's.
 * "the socket s is in the default state for a connected socket. The socket s does not enable
@@ -50,7 +50,7 @@ What the WSAConnectByList document says, sentence by sentence, and how it is don
   WSAEHOSTUNREACH (our choice where the document is otherwise silent).
 
 WSAConnectByName resolves its node and service (:mod:`wsasim.names`) and runs the same
-machinery over the results; its parameter errors come first (NOTES.md section 3: a NULL node
+machinery over the results; its parameter errors come first (docs/windows.md: a NULL node
 or service is WSAEINVAL before the socket is examined; a UDP socket is WSAEFAULT on Windows,
 WSAEINVAL as documented; the LocalAddress has port 0 on Windows).
 """

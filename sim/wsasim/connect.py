@@ -2,7 +2,7 @@
 
 This module owns what WSAConnect (and connect) does after the socket handle was found, in the
 order the checks apply; each failure names its source in the WSAConnect document (the error
-table and the remarks), SPEC.md section 6 or NOTES.md:
+table and the remarks), docs/simulator.md or docs/windows.md:
 
 1. Argument buffers: a WSABUF whose ``len`` exceeds its buffer (lpCalleeData, the QOS
    provider-specific buffers) is WSAEFAULT; a non-NULL lpGQOS is WSAEINVAL.
@@ -47,7 +47,7 @@ from wsasim.ports import Binding
 from wsasim.sockets import Socket
 from wsasim.tcp import Handshake
 
-#: Service types a network without a QoS provider can honour (SPEC.md section 6).
+#: Service types a network without a QoS provider can honour (docs/simulator.md).
 _NO_PROVIDER_NEEDED = frozenset(
     {
         C.SERVICETYPE_BESTEFFORT,
@@ -177,7 +177,7 @@ def start_stream(
     target = remote if sock.family == C.AF_INET else route_target(sock, remote)
     host = sock.host
     if not host.can_reach(target.family, target.packed):
-        # SPEC.md section 5: no address of the family, no route: WSAENETUNREACH at once.
+        # docs/simulator.md: no address of the family, no route: WSAENETUNREACH at once.
         local = sock.local or SockAddr(sock.family, bytes(len(remote.packed)), 0)
         attempt = host.network.new_attempt(host, local, remote)
         attempt.ended, attempt.error = attempt.started, E.WSAENETUNREACH

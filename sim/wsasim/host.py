@@ -121,12 +121,12 @@ class Host:
         ]
 
     def has_route(self, family: int) -> bool:
-        """True if the host has an address of ``family`` besides loopback (SPEC.md 5)."""
+        """True if the host has an address of ``family`` besides loopback (docs/simulator.md)."""
         return family in self._routed_families
 
     def can_reach(self, family: int, packed: bytes) -> bool:
         """True if a packet to ``packed`` has a route: one of our own addresses, or a family
-        the host has an address of (SPEC.md section 5: otherwise WSAENETUNREACH at once)."""
+        the host has an address of (docs/simulator.md: otherwise WSAENETUNREACH at once)."""
         return family in self._routed_families or self.owns(packed)
 
     def owns(self, packed: bytes) -> bool:

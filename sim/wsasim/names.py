@@ -8,7 +8,7 @@ This module owns how a node name and a service name become addresses and a port:
   WSAHOST_NOT_FOUND, as getaddrinfo gives;
 * a service is a port number (``"443"``) or a name from the services table below (Windows'
   ``%SystemRoot%\\System32\\drivers\\etc\\services``, TCP entries); an unknown service is
-  WSATYPE_NOT_FOUND (NOTES.md section 3, Wine's tests on Windows).
+  WSATYPE_NOT_FOUND (docs/windows.md, Wine's tests on Windows).
 """
 
 from __future__ import annotations

@@ -1,6 +1,6 @@
 """The simulated network: hosts, routes, latency, faults, names, and virtual time.
 
-This module owns what lies between hosts (SPEC.md section 5):
+This module owns what lies between hosts (docs/simulator.md):
 
 * routing: every host reaches every address of every other host; an address no host has is
   routed but never answers; a host with no address of a family (loopback aside) has no route
@@ -62,7 +62,7 @@ R = TypeVar("R")
 class Deadlock(Exception):
     """A blocking call could only complete through an action no one has scheduled.
 
-    A simulator error, not a Winsock error (SPEC.md section 5): real Winsock would hang.
+    A simulator error, not a Winsock error (docs/simulator.md): real Winsock would hang.
     """
 
 
@@ -243,7 +243,7 @@ class Network:
 
     def call_at(self, t: float, fn: Callable[[], object]) -> Timer:
         """Run ``fn`` at virtual time ``t``, as another thread, an APC or a timer would: also
-        during a blocking call (SPEC.md section 5)."""
+        during a blocking call (docs/simulator.md)."""
         return self.clock.call_at(t, fn)
 
     # --- handles ---------------------------------------------------------------------------

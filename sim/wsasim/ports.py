@@ -2,7 +2,7 @@
 
 This module owns the port table of a host: whether a bind conflicts with an existing one
 (WSAEADDRINUSE), how SO_REUSEADDR and SO_EXCLUSIVEADDRUSE change that, and the choice of an
-ephemeral port for an implicit bind (WSAENOBUFS when the range is exhausted, SPEC.md section 5).
+ephemeral port for an implicit bind (WSAENOBUFS when the range is exhausted, docs/simulator.md).
 
 Windows' rules (bind documentation, "Using SO_REUSEADDR and SO_EXCLUSIVEADDRUSE"):
 
@@ -115,7 +115,7 @@ class PortTable:
 
     def _ephemeral(self, type: int, binding: Binding) -> int:
         # Windows hands out ephemeral ports from its dynamic range and never shares one on an
-        # implicit bind; the range is a network parameter (SPEC.md section 5).
+        # implicit bind; the range is a network parameter (docs/simulator.md).
         ports, held, span = self._range, self._held, len(self._range)
         cursor = self._cursor
         for _ in range(span):

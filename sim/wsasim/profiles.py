@@ -1,7 +1,7 @@
 """Profiles: where the simulator follows the documentation, and where it follows Windows.
 
 This module owns the list of known differences between Microsoft's documentation and what
-Windows 10/11 does (SPEC.md section 5, NOTES.md section 3), one flag each, with its source.
+Windows 10/11 does (docs/simulator.md, docs/windows.md), one flag each, with its source.
 The ``"documented"`` profile has every flag off; ``"windows"`` has every flag on. The rest of
 the simulator asks a flag, never a profile's name.
 
@@ -22,30 +22,30 @@ class Profile:
     #: A UDP connect to a broadcast address succeeds without SO_BROADCAST; send() then works,
     #: while sendto() to the broadcast address still fails with WSAEACCES.
     #: Documented (WSAConnect remarks): the connect fails with WSAEACCES.
-    #: Source: NOTES.md section 3 (Wine's dlls/ws2_32/tests/sock.c, passing on Windows).
+    #: Source: docs/windows.md (Wine's dlls/ws2_32/tests/sock.c, passing on Windows).
     udp_broadcast_connect_without_so_broadcast: bool = False
 
     #: SO_ERROR keeps a failed connect's error: reading it does not clear it, only a successful
     #: connection does. Documented (getsockopt: SO_ERROR "retrieves error status and clear"):
-    #: reading clears it. Source: NOTES.md section 3.
+    #: reading clears it. Source: docs/windows.md.
     sticky_so_error: bool = False
 
     #: After a failed *blocking* connect select still reports the socket in exceptfds.
     #: Documented (select): exceptfds reports a failed connect of a non-blocking socket only.
-    #: Source: NOTES.md section 3.
+    #: Source: docs/windows.md.
     exceptfds_after_blocking_failure: bool = False
 
     #: While a connect is pending, getpeername already returns the destination.
-    #: Documented (getpeername): WSAENOTCONN until connected. Source: NOTES.md section 3.
+    #: Documented (getpeername): WSAENOTCONN until connected. Source: docs/windows.md.
     getpeername_while_connecting: bool = False
 
     #: WSAConnectByName on a UDP socket gives WSAEFAULT (Windows 10 1809 and later).
     #: Documented: WSAEINVAL for a socket that is not connection-oriented.
-    #: Source: NOTES.md section 3; SPEC.md section 5.
+    #: Source: docs/windows.md; docs/simulator.md.
     by_name_udp_gives_efault: bool = False
 
     #: The LocalAddress WSAConnectByName returns has port 0.
-    #: Documented: the same information as getsockname. Source: NOTES.md section 3.
+    #: Documented: the same information as getsockname. Source: docs/windows.md.
     by_name_local_port_zero: bool = False
 
 

@@ -1,6 +1,6 @@
 """TCP on the simulated network: the connect handshake with Windows' timing, and the bytes after.
 
-This module owns how a connect attempt unfolds in virtual time (SPEC.md section 5, NOTES.md
+This module owns how a connect attempt unfolds in virtual time (docs/simulator.md, docs/windows.md
 section 4, the numbers in :mod:`wsasim.timing`):
 
 * a SYN that reaches a listener with room in its backlog is answered with SYN-ACK; the client
@@ -144,7 +144,7 @@ class Handshake:
         sock = self.sock
         sock.host.network.record(sock.host, "ICMP host unreachable from {}", self.target)
         # mstcpip.h, TCP_FAIL_CONNECT_ON_ICMP_ERROR; otherwise Windows ignores ICMP errors
-        # during a connect (NOTES.md section 4).
+        # during a connect (docs/windows.md).
         if sock.option(C.IPPROTO_TCP, C.TCP_FAIL_CONNECT_ON_ICMP_ERROR):
             self.finish(E.WSAEHOSTUNREACH)
 
@@ -224,7 +224,7 @@ class Handshake:
             sock.connected_at = network.clock.now
             sock.fire(ESTABLISHED)
             if sock.registration is not None:
-                # FD_CONNECT is posted before FD_WRITE (NOTES.md section 3).
+                # FD_CONNECT is posted before FD_WRITE (docs/windows.md).
                 events.post(sock.registration, sock.handle, C.FD_CONNECT_BIT, 0)
                 events.post(sock.registration, sock.handle, C.FD_WRITE_BIT, 0)
         else:

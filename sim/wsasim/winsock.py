@@ -1,4 +1,4 @@
-"""The low-level Winsock API of one simulated host (SPEC.md section 4).
+"""The low-level Winsock API of one simulated host (docs/api.md).
 
 This module owns the functions an application calls, with Winsock's names, argument order and
 conventions: each returns what the C function returns (a tuple when C also writes through
@@ -74,7 +74,7 @@ EXEMPT = {
 
 
 class Winsock:
-    """Winsock for one :class:`~wsasim.host.Host`: the backend of SPEC.md section 4.
+    """Winsock for one :class:`~wsasim.host.Host`: the backend of docs/api.md.
 
     Args:
         host: the host whose Winsock this is.
@@ -449,7 +449,7 @@ class Winsock:
             if value is not None and not isinstance(value, str):
                 raise TypeError(f"{what} must be a str or None, not {type(value).__name__}")
         if nodename is None or servicename is None:
-            # NOTES.md section 3: checked before the socket is examined.
+            # docs/windows.md: checked before the socket is examined.
             raise E.error_for_code(E.WSAEINVAL, "nodename and servicename are required")
         sock = self._socket(s)
         seconds = checks.timeout(timeout)

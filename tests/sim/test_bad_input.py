@@ -4,6 +4,8 @@ gives the Winsock code Windows would give; nothing else escapes, and the network
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import pytest
 import wsasim
 
@@ -114,3 +116,52 @@ def test_event_select_and_async_select_need_a_real_event_or_window(lab: Lab) -> 
     assert lab.error() == E.WSAEINVAL
     assert lab.ws.ioctlsocket(s, C.FIONBIO, 0) == 0  # nothing was registered
     assert lab.ws.WSAEventSelect(s, 0x7FFC, 0) == 0  # a zero mask cancels, whatever h is
+
+
+# --- every number is checked once, before it can break the simulator later ---------------------
+
+INF, NAN = float("inf"), float("nan")
+
+
+@pytest.mark.parametrize(
+    ("make", "argument"),
+    [
+        (lambda: wsasim.Network(latency=INF), "latency"),
+        (lambda: wsasim.Network(latency=NAN), "latency"),
+        (lambda: wsasim.Network(latency=10**400), "latency"),
+        # A descending range passed the old check and handed out ports above 65535.
+        (lambda: wsasim.Network(ephemeral_ports=range(49152, 70000)[::-1]), "ephemeral_ports"),
+        (lambda: wsasim.Network(ephemeral_ports=range(5, -5, -1)), "ephemeral_ports"),
+        (lambda: wsasim.TcpTiming(initial_rto=NAN), "initial_rto"),
+        (lambda: wsasim.TcpTiming(initial_rto=INF), "initial_rto"),
+        (lambda: wsasim.TcpTiming(refused_retry_interval=INF), "refused_retry_interval"),
+        (lambda: wsasim.TcpTiming(syn_retransmissions=2000), "syn_retransmissions"),
+        (lambda: wsasim.Network().advance(INF), "seconds"),
+        (lambda: wsasim.Network().call_at(INF, lambda: None), "when"),
+        (lambda: wsasim.Network().clock.run_until(INF), "when"),
+    ],
+)
+def test_an_impossible_number_for_the_network_is_a_value_error_naming_it(
+    make: Callable[[], object], argument: str
+) -> None:
+    with pytest.raises(ValueError, match=argument):
+        make()
+
+
+@pytest.mark.parametrize("timeout", [INF, -INF, NAN, 10**400, 2**31])
+def test_a_timeval_carries_neither_nan_nor_infinity(lab: Lab, timeout: float) -> None:
+    s = lab.tcp()
+    with pytest.raises(ValueError, match="timeout"):
+        lab.ws.select([s], [], [], timeout)
+    with pytest.raises(ValueError, match="timeout"):
+        lab.ws.WSAConnectByList(s, [("192.0.2.20", 80)], timeout)
+    assert lab.net.now == 0.0  # the clock did not move to infinity
+
+
+def test_the_latency_inf_minus_inf_path_is_closed() -> None:
+    # latency=inf once made a route delay of inf - inf = NaN, after which a connect raised
+    # from inside the clock and stayed connecting for ever.
+    net = wsasim.Network()
+    a, b = net.add_host("a", ["192.0.2.1/24"]), net.add_host("b", ["192.0.2.2/24"])
+    with pytest.raises(ValueError, match="seconds"):
+        net.set_latency(a, b, INF)
