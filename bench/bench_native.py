@@ -17,7 +17,7 @@ Rows:
 3. **WSAGetLastError**: the smallest call, the floor of each binding.
 4. **non-blocking connect cycle**: socket + FIONBIO + WSAConnect to a loopback listener
    (WSAEWOULDBLOCK) + closesocket; the system's work dominates, so the ratio tends to 1. The
-   listener is on 127.0.0.1 only (NOTES.md section 1); it accepts nothing, and its backlog
+   listener is on 127.0.0.1 only (docs/wine.md); it accepts nothing, and its backlog
    fills, which Winsock on Linux turns into pending connects.
 
 Timings are reported, never asserted (exit status 0). It needs the native backend: on Windows,

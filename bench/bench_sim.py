@@ -4,7 +4,7 @@ Four measures (issue 2, "Speed and size"), each printed with the baseline it is 
 
 1. **cycle**: a blocking connect + accept + close of both ends on the simulator's low-level
    API, against the same cycle with Python's ``socket`` module on real loopback (127.0.0.1
-   only: NOTES.md section 1). Best of several runs, microseconds per cycle; the ratio is the
+   only: docs/wine.md). Best of several runs, microseconds per cycle; the ratio is the
    simulator's speed-up (goal at least 1x, aim 3x).
 2. **memory**: bytes per open simulated connection (both ends), from
    ``tracemalloc.get_traced_memory()`` before and after opening 100,000 connections
@@ -151,7 +151,7 @@ def sim_cycle_us(count: int, repeat: int) -> float:
 def real_cycle_us(count: int, repeat: int) -> float:
     """Best of ``repeat`` runs of ``count`` loopback cycles, in microseconds per cycle.
 
-    Real sockets on 127.0.0.1 only (NOTES.md section 1).
+    Real sockets on 127.0.0.1 only (docs/wine.md).
     """
     best = float("inf")
     with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as listener:

@@ -56,6 +56,10 @@ HandleObject = Socket | EventObject | MessageWindow
 #: multiple of 4, as Windows' handles are.
 FIRST_HANDLE = 1 << 32
 
+#: The longest one-way delay a link may have (a timeval's 2**31 - 1 s): larger ones would let
+#: the clock's sums overflow to infinity in the middle of a connect.
+MAX_LATENCY = float(checks.TIMEVAL_MAX)
+
 R = TypeVar("R")
 
 
@@ -155,7 +159,7 @@ class Network:
         self.profile = get_profile(profile)
         if isinstance(seed, bool) or not isinstance(seed, int):
             raise TypeError(f"seed must be an int, not {type(seed).__name__}")
-        self._default_latency = checks.seconds(latency, "latency")
+        self._default_latency = checks.seconds(latency, "latency", maximum=MAX_LATENCY)
         if not isinstance(ephemeral_ports, range):
             raise TypeError(
                 f"ephemeral_ports must be a range, not {type(ephemeral_ports).__name__}"
@@ -403,7 +407,8 @@ class Network:
     def set_latency(self, a: Host | str, b: Host | str, seconds: float) -> None:
         """Set the one-way delay between hosts ``a`` and ``b`` (both directions)."""
         first, second = self._host(a, "a"), self._host(b, "b")
-        self._latency[frozenset((first.name, second.name))] = checks.seconds(seconds, "seconds")
+        delay = checks.seconds(seconds, "seconds", maximum=MAX_LATENCY)
+        self._latency[frozenset((first.name, second.name))] = delay
         self.forget_routes()
 
     @property

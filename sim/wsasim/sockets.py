@@ -96,11 +96,11 @@ class Socket:
         state = (STREAM if self.stream else DATAGRAM).get((self.state, event))
         if state.__class__ is not State:
             state = transition(self.stream, self.state, event)  # raises
-        self.state = state  # type: ignore[assignment]
+        self.state = state
         network = self.host.network
         if network.watched is not None and self in network.watched:  # Network.notify, inline
             network.woken = True
-        return state  # type: ignore[return-value]
+        return state
 
     def option(self, level: int, optname: int) -> int:
         """The option's current value (its default if never set)."""

@@ -1,6 +1,6 @@
 """wsaconnect: Winsock's connection-establishment calls for Python, on Windows and on a simulator.
 
-The public names, and nothing else. See README.md and SPEC.md.
+The public names, and nothing else. See README.md.
 """
 
 from wsaconnect import constants, errors

@@ -1,52 +1,53 @@
 """The native backend: the real Winsock, through the compiled CFFI module ``wsaconnect._winsock``.
 
-This module owns :class:`NativeBackend`, the low-level API of SPEC.md section 4 over ws2_32.dll,
-and is the only importer of the compiled module. It turns Python values into the C structures
-(SOCKADDR, SOCKET_ADDRESS_LIST, WSABUF, QOS, fd_set, timeval) and C results back into Python
-values; every other decision is Winsock's, so a call fails with the code Winsock itself gives.
-It does not raise for Winsock errors (that is :func:`wsaconnect.errors.raise_for_code`'s job, in
-the Pythonic API) and holds no policy of its own beyond the following.
+This module owns :class:`NativeBackend`, the low-level API (the :class:`~wsaconnect.Backend`
+protocol and every capability of :mod:`wsaconnect.backend`) over ws2_32.dll, and is the only
+importer of the compiled module. The C arguments are made by :mod:`wsaconnect._marshal`
+(given this module's ``ffi``); every other decision is Winsock's, so a call fails with the code
+Winsock itself gives. It does not raise for Winsock errors (that is
+:func:`wsaconnect.errors.raise_for_code`'s job, in the Pythonic API) and holds no policy of its
+own beyond the following.
 
 What it decides before calling, and why:
 
 * Input that would make Winsock read or write outside the memory it is given is rejected before
   the call, as SOCKET_ERROR/FALSE with WSAEFAULT, the code Windows documents for a pointer that
   is "not a valid part of the user address space": a missing ``name`` (a NULL name crashes
-  Wine: NOTES.md section 2), a ``namelen`` past the end of raw bytes or negative (Wine 8
-  faults on it), a WSABUF whose ``len`` exceeds its buffer. Everything that is safe to pass (a
-  short ``namelen``, a wrong family, a non-NULL ``reserved``, a negative timeout) is passed,
-  and Winsock answers.
+  Wine 8: docs/wine.md), a ``namelen`` past the end of raw bytes or negative (Wine 8 faults on
+  it), a WSABUF whose ``len`` exceeds its buffer. Everything that is safe to pass (a short
+  ``namelen``, a wrong family, a non-NULL ``reserved``, a negative timeout, a ``how`` that is
+  no SD_* value) is passed, and Winsock answers.
 * ``WSAStartup(2.2)`` runs once per process when the first backend is made and is never undone,
   so that handles from ``socket.socket().fileno()`` work and a program's own
   ``WSAStartup``/``WSACleanup`` pairs (reference-counted by Winsock) cannot unload Winsock
   under another user. (CPython's ``socket`` module does the same at import.)
 * WSAConnectByList, WSAConnectByNameW and WSACancelBlockingCall are looked up at run time;
   where ws2_32.dll lacks them they fail with ERROR_PROC_NOT_FOUND (127). Wine 8 has no
-  WSAConnectByList (NOTES.md section 2), Windows before Vista has neither connect call.
+  WSAConnectByList (docs/wine.md), Windows before Vista has neither connect call.
 
 Speed: cffi's API mode releases the GIL around every call. SOCKADDRs made from tuples are
-cached; bytes reach C without a copy (the wrappers take ``char *``); each thread reuses its own
-out-buffers, so a blocking call in one thread never shares memory with another.
+remembered; bytes reach C without a copy (the wrappers take ``char *``); each thread reuses its
+own out-buffers, so a blocking call in one thread never shares memory with another.
 
-Conventions beyond SPEC.md section 4: ``ioctlsocket`` returns ``rc`` only (the value an output
-command such as FIONREAD writes is not returned, as in the Backend protocol); ``getsockopt`` returns
-options of 1, 2, 4 or 8 bytes as unsigned ints, SO_LINGER as ``(l_onoff, l_linger)``, and other
-sizes as bytes; ``setsockopt`` takes an int or bool (a 4-byte int), bytes, a SO_LINGER pair, or
-None (a NULL ``optval`` with ``optlen`` 0, as SO_UPDATE_CONNECT_CONTEXT wants); handles of event
-objects and windows are ints. ``get_messages`` sees only messages for windows of the calling
-thread (Windows delivers a window's messages to the thread that made it).
+Conventions beyond the C signatures: ``ioctlsocket`` returns ``rc`` only (the value an output
+command such as FIONREAD writes is not returned, as in the Backend protocol); ``getsockopt``
+returns options of 1, 2, 4 or 8 bytes as unsigned ints, SO_LINGER as ``(l_onoff, l_linger)``,
+and other sizes as bytes; ``setsockopt`` takes an int or bool (a 4-byte int), bytes, a
+SO_LINGER pair, or None (a NULL ``optval`` with ``optlen`` 0, as SO_UPDATE_CONNECT_CONTEXT
+wants); handles of event objects and windows are ints. ``get_messages`` sees only messages for
+windows of the calling thread (Windows delivers a window's messages to the thread that made
+it).
 """
 
 from __future__ import annotations
 
-import math
 import socket as _socket
 import struct
 import threading
 from collections.abc import Sequence
 from typing import Any
 
-from wsaconnect import addresses, checks
+from wsaconnect import _marshal as M
 from wsaconnect import constants as C
 from wsaconnect import errors as E
 from wsaconnect._winsock import ffi, lib
@@ -54,28 +55,16 @@ from wsaconnect.addresses import AddressTuple, Name
 from wsaconnect.backend import BackendUnavailable
 from wsaconnect.structures import QOS, WSABUF
 
-_INT_MIN, _INT_MAX = -(1 << 31), (1 << 31) - 1
-_U32_MAX = 0xFFFFFFFF
-_STORAGE = C.SOCKADDR_STORAGE_SIZE
-#: The largest ``namelen`` a tuple is zero-padded to (no SOCKADDR is that large).
-_MAX_PADDED_NAMELEN = 1 << 16
+_STORAGE = M.STORAGE
 _LINGER = struct.Struct("<HH")
 _NULL = ffi.NULL
 _WSACONNECT = lib.wsac_WSAConnect
 _RECV_BUFFER = 1 << 16
-_NAME_CACHE_MAX = 1024
-_NAME_CACHE: dict[object, bytes] = {}
+#: The C structures, made with the compiled module's ffi.
+_C = M.Marshal(ffi, lib.WSAC_FD_SETSIZE)
 
 _start_lock = threading.Lock()
 _started = False
-
-
-class _Rejected(Exception):
-    """Input refused before the call, with the code Windows documents for it."""
-
-    def __init__(self, code: int) -> None:
-        super().__init__(code)
-        self.code = code
 
 
 class _Buffers(threading.local):
@@ -98,202 +87,6 @@ class _Buffers(threading.local):
         self.lparam: Any = ffi.new("intptr_t *")
 
 
-def _int(value: object, what: str, low: int = _INT_MIN, high: int = _INT_MAX) -> int:
-    """A C ``int`` argument (checks.integer with the C range)."""
-    return checks.integer(value, what, low, high)
-
-
-def _signed32(value: object, what: str) -> int:
-    """A C ``long``/``int`` given as signed or as its unsigned bit pattern (FIONBIO)."""
-    number = _int(value, what, _INT_MIN, _U32_MAX)
-    return number - (1 << 32) if number > _INT_MAX else number
-
-
-def _unsigned32(value: object, what: str) -> int:
-    """A C ``DWORD``/``u_long``; a negative int is taken as C converts it (-1 is 0xFFFFFFFF)."""
-    return _int(value, what, _INT_MIN, _U32_MAX) & _U32_MAX
-
-
-def _exact(name: tuple[object, ...]) -> bool:
-    """True when the numbers of an address tuple are ints (not 80.0 or True)."""
-    if len(name) == 2:
-        return type(name[1]) is int
-    return all(type(part) is int for part in name[1:])
-
-
-def _tuple_bytes(name: tuple[object, ...]) -> bytes:
-    raw = _NAME_CACHE.get(name)
-    # The cache is keyed by value: 80.0 and True hash like 80 and 1, so check the types on a
-    # hit, and let from_tuple raise for them on a miss.
-    if raw is not None and _exact(name):
-        return raw
-    raw = addresses.from_tuple(name).to_bytes()
-    if len(_NAME_CACHE) >= _NAME_CACHE_MAX:
-        _NAME_CACHE.clear()
-    _NAME_CACHE[name] = raw
-    return raw
-
-
-def _sockaddr(name: object, namelen: object, what: str = "name") -> tuple[bytes, int]:
-    """``(bytes, namelen)`` to pass for a ``name``/``namelen`` pair.
-
-    Raises:
-        _Rejected: WSAEFAULT for what Winsock would fault on (NULL, namelen past the bytes).
-        TypeError, ValueError: as addresses.from_tuple, or for ``namelen``.
-    """
-    if isinstance(name, tuple):
-        raw = _tuple_bytes(name)
-        if namelen is None:
-            return raw, len(raw)
-        length = _int(namelen, "namelen" if what == "name" else "tolen")
-        if length < 0:
-            raise _Rejected(E.WSAEFAULT)  # Wine 8 faults on a negative namelen (seen here)
-        if length > len(raw):
-            # A caller's SOCKADDR_STORAGE is larger than the address it holds: zero-pad.
-            if length > _MAX_PADDED_NAMELEN:
-                raise _Rejected(E.WSAEFAULT)
-            raw += bytes(length - len(raw))
-        return raw, length
-    if name is None:
-        raise _Rejected(E.WSAEFAULT)  # NULL: Winsock's WSAEFAULT; Wine crashes (NOTES.md s. 2)
-    if isinstance(name, (bytes, bytearray, memoryview)):
-        raw = bytes(name)
-        if namelen is None:
-            return raw, len(raw)
-        length = _int(namelen, "namelen" if what == "name" else "tolen")
-        if length < 0 or length > len(raw):
-            # Past the buffer, Winsock would read what is not ours; a negative length makes
-            # Wine 8 fault (seen here). Windows documents WSAEFAULT for both.
-            raise _Rejected(E.WSAEFAULT)
-        return raw, length
-    raise TypeError(
-        f"{what} must be a (host, port) or (host, port, flowinfo, scope_id) tuple or bytes, "
-        f"not {type(name).__name__}"
-    )
-
-
-def _address(buffer: Any, length: int) -> AddressTuple | None:
-    """The ``socket``-module tuple of a SOCKADDR Winsock wrote, or None if it is no address."""
-    if length < 2:
-        return None
-    raw: bytes = ffi.buffer(buffer, min(length, _STORAGE))[:]
-    parsed = addresses.from_bytes(raw)
-    return None if parsed is None else parsed.to_tuple()
-
-
-def _timeval(timeout: object) -> Any:
-    """A ``struct timeval *`` for ``timeout`` seconds, or NULL for None."""
-    if timeout is None:
-        return _NULL
-    if isinstance(timeout, bool) or not isinstance(timeout, (int, float)):
-        raise TypeError(f"timeout must be seconds (int or float) or None, not {type(timeout)}")
-    if math.isnan(timeout):
-        raise ValueError("timeout must be a number, not NaN")
-    microseconds = round(timeout * 1_000_000)
-    seconds, micro = divmod(microseconds, 1_000_000)
-    if not _INT_MIN <= seconds <= _INT_MAX:
-        raise ValueError(f"timeout {timeout} does not fit a timeval")
-    tv = ffi.new("struct timeval *")
-    tv.tv_sec = seconds
-    tv.tv_usec = micro
-    return tv
-
-
-def _wsabuf(value: WSABUF | bytes | bytearray, keep: list[Any], what: str) -> Any:
-    """A C ``WSABUF *`` for ``value`` (its memory appended to ``keep``)."""
-    data: bytes | None
-    if isinstance(value, WSABUF):
-        if value.overruns:
-            raise _Rejected(E.WSAEFAULT)  # len claims more than buf holds
-        data = None if value.buf is None else bytes(value.buf)
-        length = value.len
-    elif isinstance(value, (bytes, bytearray)):
-        data = bytes(value)
-        length = len(data)
-    else:
-        raise TypeError(f"{what} must be bytes, a WSABUF or None, not {type(value).__name__}")
-    c_buf = ffi.new("WSABUF *")
-    if data is not None:
-        memory = ffi.new("char[]", data)  # a copy Winsock may write into (callee data)
-        keep.append(memory)
-        c_buf.buf = memory
-    c_buf.len = length
-    keep.append(c_buf)
-    return c_buf
-
-
-def _qos(value: object, keep: list[Any], what: str) -> Any:
-    """A C ``QOS *`` for a :class:`wsaconnect.QOS`, or NULL for None."""
-    if value is None:
-        return _NULL
-    if not isinstance(value, QOS):
-        raise TypeError(f"{what} must be a wsaconnect.QOS or None, not {type(value).__name__}")
-    c_qos = ffi.new("QOS *")
-    for spec, c_spec in (
-        (value.sending, c_qos.SendingFlowspec),
-        (value.receiving, c_qos.ReceivingFlowspec),
-    ):
-        c_spec.TokenRate = spec.token_rate
-        c_spec.TokenBucketSize = spec.token_bucket_size
-        c_spec.PeakBandwidth = spec.peak_bandwidth
-        c_spec.Latency = spec.latency
-        c_spec.DelayVariation = spec.delay_variation
-        c_spec.ServiceType = spec.service_type
-        c_spec.MaxSduSize = spec.max_sdu_size
-        c_spec.MinimumPolicedSize = spec.minimum_policed_size
-    if value.provider_specific is not None:
-        provider = _wsabuf(value.provider_specific, keep, f"{what}.provider_specific")
-        c_qos.ProviderSpecific = provider[0]
-    keep.append(c_qos)
-    return c_qos
-
-
-def _handles(values: object, what: str) -> list[int]:
-    if values is None:
-        return []
-    if isinstance(values, (str, bytes)) or not isinstance(values, Sequence):
-        raise TypeError(f"{what} must be a list of handles, not {type(values).__name__}")
-    return [_int(v, f"{what} item", 0, C.INVALID_SOCKET) for v in values]
-
-
-def _fd_set(handles: list[int], keep: list[Any]) -> Any:
-    """A C ``fd_set *`` holding ``handles`` (any number), or NULL for none."""
-    if not handles:
-        return _NULL
-    if len(handles) <= lib.WSAC_FD_SETSIZE:
-        fds = ffi.new("fd_set *")
-        array = fds.fd_array
-    else:
-        # Winsock reads fd_count entries: a larger set is the documented way past FD_SETSIZE.
-        offset = ffi.offsetof("fd_set", "fd_array")
-        memory = ffi.new("char[]", offset + len(handles) * ffi.sizeof("SOCKET"))
-        keep.append(memory)
-        fds = ffi.cast("fd_set *", memory)
-        array = ffi.cast("SOCKET *", memory + offset)
-    fds.fd_count = len(handles)
-    for index, handle in enumerate(handles):
-        array[index] = handle
-    keep.append(fds)
-    return fds
-
-
-def _fd_list(fds: Any) -> list[int]:
-    if fds == _NULL:
-        return []
-    array = ffi.cast("SOCKET *", ffi.addressof(fds, "fd_array"))
-    return [int(array[i]) for i in range(fds.fd_count)]
-
-
-def _wide(value: object, what: str) -> Any:
-    if value is None:
-        return _NULL
-    if not isinstance(value, str):
-        raise TypeError(f"{what} must be a str or None, not {type(value).__name__}")
-    if "\0" in value:
-        raise ValueError(f"{what} must not contain NUL")
-    return ffi.new("wchar_t[]", value)
-
-
 def _start_once() -> None:
     global _started
     with _start_lock:
@@ -306,7 +99,11 @@ def _start_once() -> None:
 
 
 class NativeBackend:
-    """Winsock's low-level functions over ws2_32.dll (see the module docstring)."""
+    """Winsock's low-level functions over ws2_32.dll (see the module docstring).
+
+    It is a :class:`~wsaconnect.Backend` and has every capability in
+    :data:`wsaconnect.backend.CAPABILITIES` (:class:`~wsaconnect.backend.SupportsShutdown`).
+    """
 
     def __init__(self) -> None:
         _start_once()
@@ -322,7 +119,7 @@ class NativeBackend:
         return result
 
     def WSAStartup(self, version: int = 0x0202) -> int:
-        rc: int = lib.WSAStartup(_int(version, "version", 0, 0xFFFF), self._local.wsadata)
+        rc: int = lib.WSAStartup(M.c_int(version, "version", 0, 0xFFFF), self._local.wsadata)
         return rc
 
     def WSACleanup(self) -> int:
@@ -334,7 +131,7 @@ class NativeBackend:
         return code
 
     def WSASetLastError(self, code: int) -> None:
-        lib.WSASetLastError(_int(code, "code"))
+        lib.WSASetLastError(M.c_int(code, "code"))
 
     def WSACancelBlockingCall(self) -> int:
         rc: int = lib.wsac_WSACancelBlockingCall()
@@ -352,8 +149,8 @@ class NativeBackend:
 
     def bind(self, s: int, name: Name | None, namelen: int | None = None) -> int:
         try:
-            raw, length = _sockaddr(name, namelen)
-        except _Rejected as rejected:
+            raw, length = M.sockaddr(name, namelen)
+        except M.Rejected as rejected:
             return int(self._fail(rejected.code))
         rc: int = lib.wsac_bind(s, raw, length)
         return rc
@@ -362,18 +159,27 @@ class NativeBackend:
         rc: int = lib.listen(s, backlog)
         return rc
 
+    def shutdown(self, s: int, how: int) -> int:
+        """Winsock ``shutdown`` (capability :class:`~wsaconnect.backend.SupportsShutdown`).
+
+        ``how`` is any C ``int``: a value other than SD_RECEIVE, SD_SEND or SD_BOTH is
+        passed, and Winsock answers WSAEINVAL.
+        """
+        rc: int = lib.shutdown(s, M.c_int(how, "how"))
+        return rc
+
     def accept(self, s: int) -> tuple[int, AddressTuple | None]:
         local = self._local
         local.namelen[0] = _STORAGE
         handle: int = lib.wsac_accept(s, local.name, local.namelen)
         if handle == C.INVALID_SOCKET:
             return handle, None
-        return handle, _address(local.name, local.namelen[0])
+        return handle, _C.address(local.name, local.namelen[0])
 
     def ioctlsocket(self, s: int, cmd: int, arg: int) -> int:
-        command = _signed32(cmd, "cmd")
+        command = M.signed32(cmd, "cmd")
         argp = self._local.ulong
-        argp[0] = _unsigned32(arg, "arg")
+        argp[0] = M.unsigned32(arg, "arg")
         rc: int = lib.ioctlsocket(s, command, argp)
         return rc
 
@@ -382,13 +188,13 @@ class NativeBackend:
         if value is None:
             data, length = _NULL, 0
         elif isinstance(value, int):  # bool included: a BOOL is a 4-byte int
-            data = struct.pack("<I", _unsigned32(int(value), "value"))
+            data = struct.pack("<I", M.unsigned32(int(value), "value"))
             length = 4
         elif isinstance(value, (bytes, bytearray, memoryview)):
             data = bytes(value)
             length = len(data)
         elif isinstance(value, tuple) and len(value) == 2:
-            onoff, linger = (_int(v, "SO_LINGER value", 0, 0xFFFF) for v in value)
+            onoff, linger = (M.c_int(v, "SO_LINGER value", 0, 0xFFFF) for v in value)
             data, length = _LINGER.pack(onoff, linger), _LINGER.size
         else:
             raise TypeError(
@@ -423,20 +229,20 @@ class NativeBackend:
         local = self._local
         local.namelen[0] = _STORAGE
         rc: int = lib.wsac_getsockname(s, local.name, local.namelen)
-        return rc, (None if rc != 0 else _address(local.name, local.namelen[0]))
+        return rc, (None if rc != 0 else _C.address(local.name, local.namelen[0]))
 
     def getpeername(self, s: int) -> tuple[int, AddressTuple | None]:
         local = self._local
         local.namelen[0] = _STORAGE
         rc: int = lib.wsac_getpeername(s, local.name, local.namelen)
-        return rc, (None if rc != 0 else _address(local.name, local.namelen[0]))
+        return rc, (None if rc != 0 else _C.address(local.name, local.namelen[0]))
 
     # --- connecting ------------------------------------------------------------------------
 
     def connect(self, s: int, name: Name | None, namelen: int | None = None) -> int:
         try:
-            raw, length = _sockaddr(name, namelen)
-        except _Rejected as rejected:
+            raw, length = M.sockaddr(name, namelen)
+        except M.Rejected as rejected:
             return int(self._fail(rejected.code))
         rc: int = lib.wsac_connect(s, raw, length)
         return rc
@@ -452,37 +258,36 @@ class NativeBackend:
         gqos: QOS | None = None,
     ) -> int:
         rc: int
-        # The fast path: a cached (host, port) and no connect data or QOS (bench_native.py).
+        # The fast path: a remembered (host, port) and no connect data or QOS (bench_native.py).
         if (
             type(name) is tuple
+            and len(name) == 2
+            and type(name[1]) is int
             and namelen is None
             and caller_data is None
             and callee_data is None
             and sqos is None
             and gqos is None
-            and type(name[1]) is int
-            and len(name) == 2
         ):
-            cached = _NAME_CACHE.get(name)
-            if cached is not None:
-                rc = _WSACONNECT(s, cached, len(cached), _NULL, _NULL, _NULL, _NULL)
-                return rc
+            raw = M.SOCKADDRS(name)  # a bad host or port raises as M.sockaddr would
+            rc = _WSACONNECT(s, raw, len(raw), _NULL, _NULL, _NULL, _NULL)
+            return rc
         try:
-            raw, length = _sockaddr(name, namelen)
+            raw, length = M.sockaddr(name, namelen)
             if caller_data is None and callee_data is None and sqos is None and gqos is None:
                 rc = _WSACONNECT(s, raw, length, _NULL, _NULL, _NULL, _NULL)
                 return rc
             keep: list[Any] = []
-            caller = _NULL if caller_data is None else _wsabuf(caller_data, keep, "caller_data")
+            caller = _NULL if caller_data is None else _C.wsabuf(caller_data, keep, "caller_data")
             callee = _NULL
             if callee_data is not None:
                 if not isinstance(callee_data, WSABUF):
                     raise TypeError(
                         f"callee_data must be a WSABUF or None, not {type(callee_data).__name__}"
                     )
-                callee = _wsabuf(callee_data, keep, "callee_data")
-            c_sqos, c_gqos = _qos(sqos, keep, "sqos"), _qos(gqos, keep, "gqos")
-        except _Rejected as rejected:
+                callee = _C.wsabuf(callee_data, keep, "callee_data")
+            c_sqos, c_gqos = _C.qos(sqos, keep, "sqos"), _C.qos(gqos, keep, "gqos")
+        except M.Rejected as rejected:
             return int(self._fail(rejected.code))
         rc = lib.wsac_WSAConnect(s, raw, length, caller, callee, c_sqos, c_gqos)
         if callee_data is not None:
@@ -511,7 +316,7 @@ class NativeBackend:
             if length is None:
                 out += [_NULL, _NULL]
             else:
-                pointer[0] = _int(length, what, 0, _U32_MAX)
+                pointer[0] = M.c_int(length, what, 0, M.U32_MAX)
                 out += [pointer, buffer]
         return out[0], out[1], out[2], out[3]
 
@@ -520,8 +325,8 @@ class NativeBackend:
     ) -> tuple[bool, AddressTuple | None, AddressTuple | None]:
         if not ok:
             return False, None, None
-        local = None if llen == _NULL else _address(lbuf, int(llen[0]))
-        remote = None if rlen == _NULL else _address(rbuf, int(rlen[0]))
+        local = None if llen == _NULL else _C.address(lbuf, int(llen[0]))
+        remote = None if rlen == _NULL else _C.address(rbuf, int(rlen[0]))
         return True, local, remote
 
     def WSAConnectByList(
@@ -537,24 +342,13 @@ class NativeBackend:
         if isinstance(addresses, (str, bytes, bytearray)) or not isinstance(addresses, Sequence):
             raise TypeError(f"addresses must be a list of sockaddrs, not {type(addresses)}")
         try:
-            names = [_sockaddr(a, None, "addresses item")[0] for a in addresses]
-        except _Rejected as rejected:
+            names = [M.sockaddr(a, None, "addresses item")[0] for a in addresses]
+        except M.Rejected as rejected:
             return self._fail(rejected.code, (False, None, None))  # type: ignore[no-any-return]
-        offset = ffi.offsetof("SOCKET_ADDRESS_LIST", "Address")
-        size = offset + max(len(names), 1) * ffi.sizeof("SOCKET_ADDRESS")
-        memory = ffi.new("char[]", size)
-        address_list = ffi.cast("SOCKET_ADDRESS_LIST *", memory)
-        address_list.iAddressCount = len(names)
-        # The struct declares Address[1]: index the entries through a plain pointer.
-        entries = ffi.cast("SOCKET_ADDRESS *", memory + offset)
-        keep = [ffi.new("char[]", raw) for raw in names]
-        for index, (raw, c_raw) in enumerate(zip(names, keep, strict=True)):
-            entries[index].lpSockaddr = ffi.cast("struct sockaddr *", c_raw)
-            entries[index].iSockaddrLength = len(raw)
-        tv = _timeval(timeout)
-        # Reserved is an LPWSAOVERLAPPED that must be NULL; anything else is passed as a zeroed
-        # WSAOVERLAPPED, valid memory, for Winsock to refuse (WSAEINVAL).
-        c_reserved = _NULL if reserved is None else ffi.new("char[]", 64)
+        keep: list[Any] = []
+        address_list = _C.socket_address_list(names, keep)
+        tv = _C.timeval(timeout)
+        c_reserved = _C.reserved(reserved)
         llen, lbuf, rlen, rbuf = self._address_lengths(local_address_length, remote_address_length)
         ok: int = lib.wsac_WSAConnectByList(s, address_list, llen, lbuf, rlen, rbuf, tv, c_reserved)
         return self._connected(ok, llen, lbuf, rlen, rbuf)
@@ -570,9 +364,9 @@ class NativeBackend:
         local_address_length: int | None = C.SOCKADDR_STORAGE_SIZE,
         remote_address_length: int | None = C.SOCKADDR_STORAGE_SIZE,
     ) -> tuple[bool, AddressTuple | None, AddressTuple | None]:
-        node, service = _wide(nodename, "nodename"), _wide(servicename, "servicename")
-        tv = _timeval(timeout)
-        c_reserved = _NULL if reserved is None else ffi.new("char[]", 64)
+        node, service = _C.wide(nodename, "nodename"), _C.wide(servicename, "servicename")
+        tv = _C.timeval(timeout)
+        c_reserved = _C.reserved(reserved)
         llen, lbuf, rlen, rbuf = self._address_lengths(local_address_length, remote_address_length)
         ok: int = lib.wsac_WSAConnectByNameW(
             s, node, service, llen, lbuf, rlen, rbuf, tv, c_reserved
@@ -581,22 +375,13 @@ class NativeBackend:
 
     # --- data ------------------------------------------------------------------------------
 
-    @staticmethod
-    def _data(data: object) -> tuple[Any, int]:
-        if isinstance(data, bytes):
-            return data, len(data)
-        if isinstance(data, (bytearray, memoryview)):
-            view = ffi.from_buffer(data)
-            return view, len(view)
-        raise TypeError(f"data must be bytes-like, not {type(data).__name__}")
-
     def send(self, s: int, data: bytes, flags: int = 0) -> int:
-        buffer, length = self._data(data)
-        rc: int = lib.send(s, buffer, _int(length, "len(data)"), flags)
+        buffer, length = _C.data(data)
+        rc: int = lib.send(s, buffer, M.c_int(length, "len(data)"), flags)
         return rc
 
     def _recv_buffer(self, bufsize: int) -> Any:
-        size = _int(bufsize, "bufsize", 0)
+        size = M.c_int(bufsize, "bufsize", 0)
         return self._local.data if size <= _RECV_BUFFER else ffi.new("char[]", size)
 
     def recv(self, s: int, bufsize: int, flags: int = 0) -> tuple[int, bytes]:
@@ -607,7 +392,7 @@ class NativeBackend:
     def sendto(
         self, s: int, data: bytes, flags: int, to: Name | None, tolen: int | None = None
     ) -> int:
-        buffer, length = self._data(data)
+        buffer, length = _C.data(data)
         if to is None:
             # A NULL ``to`` is C's way on a connected socket; a length with it would point
             # Winsock at address 0.
@@ -617,10 +402,10 @@ class NativeBackend:
             size = 0
         else:
             try:
-                raw, size = _sockaddr(to, tolen, "to")
-            except _Rejected as rejected:
+                raw, size = M.sockaddr(to, tolen, "to")
+            except M.Rejected as rejected:
                 return int(self._fail(rejected.code))
-        rc: int = lib.wsac_sendto(s, buffer, _int(length, "len(data)"), flags, raw, size)
+        rc: int = lib.wsac_sendto(s, buffer, M.c_int(length, "len(data)"), flags, raw, size)
         return rc
 
     def recvfrom(
@@ -633,7 +418,7 @@ class NativeBackend:
         if rc == C.SOCKET_ERROR:
             return rc, b"", None
         data: bytes = ffi.buffer(buffer, rc)[:] if rc > 0 else b""
-        return rc, data, _address(local.name, local.namelen[0])
+        return rc, data, _C.address(local.name, local.namelen[0])
 
     # --- readiness -------------------------------------------------------------------------
 
@@ -646,18 +431,18 @@ class NativeBackend:
     ) -> tuple[int, list[int], list[int], list[int]]:
         keep: list[Any] = []
         sets = [
-            _fd_set(_handles(fds, what), keep)
+            _C.fd_set(M.handles(fds, what), keep)
             for fds, what in (
                 (readfds, "readfds"),
                 (writefds, "writefds"),
                 (exceptfds, "exceptfds"),
             )
         ]
-        tv = _timeval(timeout)
+        tv = _C.timeval(timeout)
         rc: int = lib.select(0, sets[0], sets[1], sets[2], tv)
         if rc == C.SOCKET_ERROR:
             return rc, [], [], []
-        return rc, _fd_list(sets[0]), _fd_list(sets[1]), _fd_list(sets[2])
+        return rc, _C.fd_list(sets[0]), _C.fd_list(sets[1]), _C.fd_list(sets[2])
 
     def WSACreateEvent(self) -> int:
         handle: int = lib.wsac_WSACreateEvent()
@@ -673,13 +458,13 @@ class NativeBackend:
         return bool(lib.wsac_WSAResetEvent(h))
 
     def WSAEventSelect(self, s: int, h: int, mask: int) -> int:
-        rc: int = lib.wsac_WSAEventSelect(s, h, _signed32(mask, "mask"))
+        rc: int = lib.wsac_WSAEventSelect(s, h, M.signed32(mask, "mask"))
         return rc
 
     def WSAWaitForMultipleEvents(
         self, events: Sequence[int], wait_all: bool, timeout_ms: int, alertable: bool = False
     ) -> int:
-        handles = _handles(events, "events")
+        handles = M.handles(events, "events")
         array = ffi.new("uintptr_t[]", max(len(handles), 1))
         for index, handle in enumerate(handles):
             array[index] = handle
@@ -687,7 +472,7 @@ class NativeBackend:
             len(handles),
             array,
             bool(wait_all),
-            _unsigned32(timeout_ms, "timeout_ms"),
+            M.unsigned32(timeout_ms, "timeout_ms"),
             bool(alertable),
         )
         return result
@@ -702,7 +487,7 @@ class NativeBackend:
 
     def WSAAsyncSelect(self, s: int, hwnd: int, msg: int, mask: int) -> int:
         rc: int = lib.wsac_WSAAsyncSelect(
-            s, hwnd, _int(msg, "msg", 0, _U32_MAX), _signed32(mask, "mask")
+            s, hwnd, M.c_int(msg, "msg", 0, M.U32_MAX), M.signed32(mask, "mask")
         )
         return rc
 

@@ -3,15 +3,16 @@
  * This file is data, read by build_ffi.py and given to FFI.cdef(); it is C as cffi parses it,
  * not a header to include. It owns the names Python sees on the compiled module's `lib`:
  * Winsock's own functions where their C types can be passed from Python as they are, the
- * `wsac_*` wrappers (defined in build_ffi.py's C source) where a pointer type must be adapted
- * (a SOCKADDR as `char *` so that a bytes object is passed without a copy, a HANDLE/HWND as an
- * integer) or a function must be resolved at run time, and every constant and error code of
- * wsaconnect.constants / wsaconnect.errors, checked against the real headers when the module
- * is compiled and against the Python values by tests/native/.
+ * `wsac_*` wrappers (defined in _winsock_helpers.c, beside this file) where a pointer type
+ * must be adapted (a SOCKADDR as `char *` so that a bytes object is passed without a copy, a
+ * HANDLE/HWND as an integer) or a function must be resolved at run time, and every constant
+ * and error code of wsaconnect.constants / wsaconnect.errors, checked against the real
+ * headers when the module is compiled and against the Python values by tests/native/.
  *
  * The Windows types are spelled out because cffi predefines them only on Windows, and the C
- * is also emitted (and this file parsed) on Linux (NOTES.md section 2). `long` is 32 bits on
- * Windows, so DWORD/ULONG as `unsigned long` are right on win32, win_amd64 and win_arm64.
+ * is also emitted (and this file parsed) on Linux, to cross-compile with mingw-w64
+ * (tools/wine/run-native-tests). `long` is 32 bits on Windows, so DWORD/ULONG as
+ * `unsigned long` are right on win32, win_amd64 and win_arm64.
  */
 
 /* --- Types ------------------------------------------------------------------------------ */
@@ -98,6 +99,7 @@ void WSASetLastError(int iError);
 SOCKET socket(int af, int type, int protocol);
 int closesocket(SOCKET s);
 int listen(SOCKET s, int backlog);
+int shutdown(SOCKET s, int how);
 int ioctlsocket(SOCKET s, long cmd, u_long *argp);
 int setsockopt(SOCKET s, int level, int optname, const char *optval, int optlen);
 int getsockopt(SOCKET s, int level, int optname, char *optval, int *optlen);
@@ -120,7 +122,7 @@ int wsac_recvfrom(SOCKET s, char *buf, int len, int flags, char *from, int *from
 
 /* --- Resolved at run time with GetProcAddress: FALSE / SOCKET_ERROR with
  *     ERROR_PROC_NOT_FOUND (127) where ws2_32.dll lacks the export (Wine 8 has no
- *     WSAConnectByList: NOTES.md section 2; Windows before Vista has neither). ------------------ */
+ *     WSAConnectByList, docs/wine.md; Windows before Vista has neither). ----------------------- */
 BOOL wsac_WSAConnectByList(SOCKET s, SOCKET_ADDRESS_LIST *SocketAddressList,
                            DWORD *LocalAddressLength, char *LocalAddress,
                            DWORD *RemoteAddressLength, char *RemoteAddress,
@@ -226,6 +228,9 @@ int wsac_peek_message(uintptr_t hWnd, u_int *message, uintptr_t *wParam, intptr_
 #define MSG_PEEK ...
 #define MSG_DONTROUTE ...
 #define MSG_WAITALL ...
+#define SD_RECEIVE ...
+#define SD_SEND ...
+#define SD_BOTH ...
 #define SOMAXCONN ...
 #define FD_READ_BIT ...
 #define FD_WRITE_BIT ...

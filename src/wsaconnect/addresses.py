@@ -1,7 +1,6 @@
 """Socket addresses: ``socket``-module tuples, Windows-layout SOCKADDR bytes, and tests on them.
 
-This module owns the conversion between the two ways the low-level API accepts an address
-(SPEC.md section 4):
+This module owns the conversion between the two ways the low-level API accepts an address:
 
 * the ``socket`` module's tuples: ``(host, port)`` for AF_INET, ``(host, port, flowinfo,
   scope_id)`` or ``(host, port)`` for AF_INET6, with numeric hosts only;
@@ -26,6 +25,7 @@ from typing import NamedTuple, TypeAlias
 from wsaconnect import checks
 from wsaconnect import constants as C
 from wsaconnect import errors as E
+from wsaconnect.memo import Memo
 
 #: An address as the ``socket`` module writes it.
 AddressTuple: TypeAlias = tuple[str, int] | tuple[str, int, int, int]
@@ -138,20 +138,17 @@ def from_tuple(address: object, argument: str = "name") -> SockAddr:
     return SockAddr(C.AF_INET, packed, port)
 
 
-_PARSED: dict[tuple[str, int], SockAddr] = {}
+#: Recent ``(str, int)`` names, parsed (a connect loop parses the same destination again and
+#: again). The memo is keyed by value, and ``("h", 80.0)`` and ``("h", True)`` equal and hash
+#: like ``("h", 80)`` and ``("h", 1)``: :func:`_parsed` consults it for exact pairs only.
+_PARSED: Memo[tuple[str, int], SockAddr] = Memo(from_tuple)
 
 
 def _parsed(name: object) -> SockAddr:
-    """:func:`from_tuple`, remembering recent ``(str, int)`` names (a connect loop parses the
-    same destination again and again). Only exact ``str``/``int`` pairs are remembered, so
-    ``("h", 80.0)`` or ``("h", True)`` still reach from_tuple's type checks."""
+    """:func:`from_tuple`, remembered for exact ``(str, int)`` pairs; every other name (a float
+    or bool port, a 4-tuple) still reaches from_tuple's type checks."""
     if type(name) is tuple and len(name) == 2 and type(name[0]) is str and type(name[1]) is int:
-        address = _PARSED.get(name)
-        if address is None:
-            if len(_PARSED) >= 4096:
-                _PARSED.clear()
-            address = _PARSED[name] = from_tuple(name)
-        return address
+        return _PARSED(name)
     return from_tuple(name)
 
 

@@ -1,9 +1,9 @@
 """The Pythonic API: connect, connect_by_list, connect_by_name and create_connection.
 
-This module owns what users touch first (SPEC.md section 7): each function takes a socket
-(a ``socket.socket``, a simulator socket, or a raw handle), checks its Python arguments before
-anything is sent (``TypeError``/``ValueError`` naming the argument), calls one low-level
-function of a backend, and turns a failure into an exception through the one
+This module owns what users touch first: each function takes a socket (a ``socket.socket``,
+a simulator socket, or a raw handle), checks its Python arguments before anything is sent
+(``TypeError``/``ValueError`` naming the argument), calls one low-level function of a
+backend, and turns a failure into an exception through the one
 :func:`wsaconnect.errors.raise_for_code`. It knows no backend in particular: the backend is
 ``backend=``, else the socket's own (a simulator socket knows its host), else the context's
 (:func:`wsaconnect.use_backend`), else :func:`wsaconnect.get_backend`.
@@ -79,16 +79,35 @@ class _OwnsBackend(Protocol):
 _started: weakref.WeakSet[Any] = weakref.WeakSet()
 
 
+def _known(backend: object) -> bool:
+    """True for a backend already checked and started (see :func:`_backend_for`)."""
+    try:
+        return backend in _started
+    except TypeError:  # unhashable: never one of ours
+        return False
+
+
 def _backend_for(sock: object, backend: Backend | None) -> Backend:
+    """The backend a call uses: ``backend``, else ``sock``'s own, else the context's.
+
+    Raises:
+        TypeError: ``backend``, or the ``backend`` attribute of ``sock``, is not a Backend.
+    """
     if backend is not None:
         if not isinstance(backend, Backend):
             raise TypeError(f"backend must be a wsaconnect Backend, not {type(backend).__name__}")
         chosen = backend
     elif isinstance(sock, _OwnsBackend):
         chosen = sock.backend
+        # Checked once per backend: every backend in _started has passed this test.
+        if not _known(chosen) and not isinstance(chosen, Backend):
+            raise TypeError(
+                f"sock.backend must be a wsaconnect Backend, not {type(chosen).__name__} "
+                f"(sock is a {type(sock).__name__})"
+            )
     else:
         chosen = current_backend()
-    if chosen not in _started:
+    if not _known(chosen):
         # A program using the Pythonic API need not call WSAStartup itself (Python's socket
         # module does the same on Windows); one reference per backend, for its lifetime.
         chosen.WSAStartup(C.WINSOCK_VERSION)

@@ -1,13 +1,26 @@
-"""The backend protocol, and how a backend is chosen.
+"""The backend protocol, how it grows, and how a backend is chosen.
 
-A backend is an object with Winsock's low-level functions as methods (SPEC.md section 4): the
-native CFFI binding on Windows, or one simulated host's ``winsock`` from :mod:`wsasim`. This
-module owns the :class:`Backend` protocol they both satisfy, and the choice between them:
-:func:`get_backend` by name or ``WSACONNECT_BACKEND``, :func:`use_backend` for a context.
+A backend is an object with Winsock's low-level functions as methods: the native CFFI binding
+on Windows, or one simulated host's ``winsock`` from :mod:`wsasim`. This module owns the
+:class:`Backend` protocol they both satisfy, the capability protocols that extend it, and the
+choice between backends: :func:`get_backend` by name or ``WSACONNECT_BACKEND``,
+:func:`use_backend` for a context.
 
-It never falls back silently (SPEC.md section 3): asking for the native backend where it cannot
-run raises :class:`BackendUnavailable`; the simulator is used only when asked for. It imports
-neither backend at import time.
+How the protocol grows. :class:`Backend` is a ``runtime_checkable`` Protocol, so a user's own
+backend (a fake in a test, a recording wrapper) is a backend by its shape alone. Adding a
+method to it would silently turn every such object written before into a non-backend
+(``isinstance`` fails, and ``use_backend`` refuses it). So :class:`Backend` is frozen: its
+methods are the core, pinned by a test, and it does not change. Each later function is a
+*capability*: a small ``runtime_checkable`` Protocol of its own named ``Supports<Name>``
+(:class:`SupportsShutdown` is the first), listed in :data:`CAPABILITIES`. Both shipped backends
+implement every capability. Code that needs one asks with :func:`require`, which returns the
+backend or raises a TypeError naming the capability and the missing method; code that can do
+without one tests ``isinstance(backend, SupportsX)`` and takes another way (docs/api.md,
+"Functions added after the first release").
+
+It never falls back silently: asking for the native backend where it cannot run raises
+:class:`BackendUnavailable`; the simulator is used only when asked for. It imports neither
+backend at import time.
 """
 
 from __future__ import annotations
@@ -16,8 +29,8 @@ import contextlib
 import contextvars
 import os
 import sys
-from collections.abc import Iterator, Sequence
-from typing import Any, Protocol, runtime_checkable
+from collections.abc import Callable, Iterator, Sequence
+from typing import Any, Protocol, TypeVar, cast, runtime_checkable
 
 from wsaconnect.addresses import AddressTuple, Name
 from wsaconnect.structures import QOS, WSABUF
@@ -32,12 +45,14 @@ class BackendUnavailable(RuntimeError):
 
 @runtime_checkable
 class Backend(Protocol):
-    """Winsock's low-level functions, with the C names and argument order.
+    """Winsock's low-level functions, with the C names and argument order: the frozen core.
 
     Each returns what the C function returns; where C also writes through out-parameters, a
     tuple ``(C return value, out values...)``. Failures are reported as in C (SOCKET_ERROR,
     INVALID_SOCKET, FALSE) with the code in :meth:`WSAGetLastError`; only a Python value of the
     wrong type raises (TypeError), or one no C structure can carry (ValueError).
+
+    Do not add a method here: add a capability protocol (see the module docstring).
     """
 
     def WSAStartup(self, version: int = 0x0202) -> int: ...
@@ -127,6 +142,73 @@ class Backend(Protocol):
         ``family``/``type``/``proto`` (Windows values): a ``socket.socket`` natively, a
         ``wsasim.SimSocket`` on the simulator."""
         ...
+
+
+# --- Capabilities: what a backend may have beyond the core --------------------------------
+
+
+@runtime_checkable
+class SupportsShutdown(Protocol):
+    """Winsock's ``shutdown``: stop receiving, sending or both on a socket.
+
+    ``how`` is SD_RECEIVE (0), SD_SEND (1) or SD_BOTH (2) (winsock2.h); returns 0 or
+    SOCKET_ERROR with the code in WSAGetLastError (Microsoft's "shutdown function (winsock.h)"
+    page: WSAENOTCONN on a stream socket that is not connected, WSAEINVAL for another ``how``).
+    """
+
+    def shutdown(self, s: int, how: int) -> int: ...
+
+
+#: Every capability protocol, in the order they were added.
+CAPABILITIES: tuple[type, ...] = (SupportsShutdown,)
+
+_Capability = TypeVar("_Capability")
+
+
+def protocol_methods(protocol: type) -> list[str]:
+    """The names of the methods ``protocol`` declares (its own and its bases'), sorted."""
+    names: set[str] = set()
+    for cls in protocol.__mro__:
+        if cls in (object, Protocol) or cls.__module__ == "typing":
+            continue
+        names.update(n for n, v in vars(cls).items() if callable(v) and not n.startswith("_"))
+    return sorted(names)
+
+
+def require(
+    backend: object, capability: Callable[..., _Capability], what: str = "backend"
+) -> _Capability:
+    """Return ``backend`` if it has ``capability``; else raise, saying what it lacks.
+
+    ``capability`` is typed as what a class is, a callable that makes its instances, because
+    mypy refuses a Protocol where ``type[T]`` is expected (its "type-abstract" error).
+
+    Args:
+        backend: the backend a call is about to use.
+        capability: a capability protocol (:class:`SupportsShutdown`, ...), or :class:`Backend`.
+        what: how the caller names ``backend`` (an argument name), for the message.
+
+    Returns:
+        ``backend``, typed as the capability.
+
+    Raises:
+        TypeError: ``backend`` lacks a method of ``capability`` (the message names them both).
+    """
+    protocol = cast("type[Any]", capability)
+    if isinstance(backend, protocol):
+        return cast(_Capability, backend)
+    missing = [n for n in protocol_methods(protocol) if not callable(getattr(backend, n, None))]
+    lacks = ", ".join(f"{n}()" for n in missing[:3]) or "the methods"
+    if len(missing) > 3:
+        lacks += f" and {len(missing) - 3} more"
+    raise TypeError(
+        f"{what} ({type(backend).__name__}) has no {lacks}: this call needs "
+        f"{protocol.__module__}.{protocol.__qualname__}, which the native backend and the "
+        "simulator implement"
+    )
+
+
+# --- Choosing a backend ---------------------------------------------------------------------
 
 
 def native_backend() -> Backend:

@@ -179,17 +179,17 @@ def precedence(addr: SockAddr) -> int:
     Raises:
         ValueError: ``addr`` is neither AF_INET nor AF_INET6 (so for :func:`label`, :func:`scope`).
     """
-    return _required(addr)[4]
+    return _required(addr).precedence
 
 
 def label(addr: SockAddr) -> int:
     """The label of ``addr`` in the default policy table (RFC 6724 section 2.1)."""
-    return _required(addr)[3]
+    return _required(addr).label
 
 
 def scope(addr: SockAddr) -> int:
     """The scope of ``addr`` (RFC 6724 sections 3.1 and 3.2), one of the ``SCOPE_*`` values."""
-    return _required(addr)[2]
+    return _required(addr).scope
 
 
 def common_prefix_len(a: SockAddr, b: SockAddr) -> int:
@@ -204,9 +204,34 @@ def common_prefix_len(a: SockAddr, b: SockAddr) -> int:
     return pa[0] - (pa[1] ^ pb[1]).bit_length()
 
 
-# An address's attributes: (width in bits, value, scope, label, precedence, loopback, scope_id,
-# index in the caller's list, prefix length), computed once per address.
-_Attrs = tuple[int, int, int, int, int, bool, int, int, int]
+class _Attrs(NamedTuple):
+    """What the rules read of one address, computed once per address."""
+
+    #: 32 or 128: the address's width once IPv4-mapped addresses are unmapped.
+    width: int
+    #: The address as an int of ``width`` bits.
+    value: int
+    #: Its scope (section 3), a ``SCOPE_*`` value.
+    scope: int
+    #: Its label in the policy table (section 2.1).
+    label: int
+    #: Its precedence in the policy table (section 2.1).
+    precedence: int
+    #: True for 127.0.0.0/8 and ``::1``.
+    loopback: bool
+    #: Its ``scope_id``: the zone of a link-local address, 0 for none.
+    zone: int
+    #: Its index in the caller's list (not ``index``: that is a tuple method).
+    position: int
+    #: The prefix length that caps CommonPrefixLen (section 2.2): ``width`` for a destination.
+    prefixlen: int
+
+
+# What _Attrs(...) and Pair(...) do, without their Python-level __new__ (CPython's
+# collections.namedtuple builds its instances with tuple.__new__ too): an _Attrs is made once
+# per address and a Pair once per pair, and the constructor made address_pairs 15-25% slower
+# (bench/bench_ordering.py).
+_new = tuple.__new__
 
 
 def _attrs(addr: SockAddr, index: int, prefixlen: int | None = None) -> _Attrs | None:
@@ -217,9 +242,12 @@ def _attrs(addr: SockAddr, index: int, prefixlen: int | None = None) -> _Attrs |
     plen = width if prefixlen is None else prefixlen
     if not 0 <= plen <= width:
         raise ValueError(f"prefix length {plen} out of range for {addr}")
-    row = _policy(width, value)
-    loop = value >> 24 == 127 if width == 32 else value == 1
-    return width, value, _scope(width, value), row[3], row[2], loop, addr.scope_id, index, plen
+    _, _, precedence, label = _policy(width, value)
+    loopback = value >> 24 == 127 if width == 32 else value == 1
+    scope = _scope(width, value)
+    return _new(
+        _Attrs, (width, value, scope, label, precedence, loopback, addr.scope_id, index, plen)
+    )
 
 
 def _required(addr: SockAddr, index: int = 0, prefixlen: int | None = None) -> _Attrs:
@@ -229,33 +257,41 @@ def _required(addr: SockAddr, index: int = 0, prefixlen: int | None = None) -> _
     return attrs
 
 
-def _dest(addr: SockAddr, index: int, socket_family: int, v6only: bool) -> _Attrs | None:
-    """The destination's attributes, or None when a socket of that family cannot use it."""
-    if socket_family == C.AF_INET and addr.family != C.AF_INET:
-        return None  # mapped ones included: Winsock refuses an AF_INET6 sockaddr here
-    attrs = _attrs(addr, index)
-    if attrs is not None and attrs[0] == 32 and v6only and socket_family == C.AF_INET6:
-        return None
-    return attrs
+#: The sources of a host grouped by (width, loopback): a source can reach a destination only
+#: if both are IPv4 or both IPv6 once unmapped, and both loopback or neither (section 4).
+_Sources = dict[tuple[int, bool], list[_Attrs]]
 
 
-def _ranked(d: _Attrs, sources: list[_Attrs]) -> list[_Attrs]:
+def _sources(locals_: list[LocalAddress]) -> _Sources:
+    """The attributes of the local addresses, grouped, each group in the order given."""
+    grouped: _Sources = {}
+    for i, a in enumerate(locals_):
+        s = _required(a.address, i, a.prefixlen)
+        grouped.setdefault((s.width, s.loopback), []).append(s)
+    return grouped
+
+
+def _ranked(d: _Attrs, sources: _Sources) -> list[_Attrs]:
     """The sources that can reach ``d``, best first (RFC 6724 section 5)."""
-    width, value, d_scope, d_label, _, d_loop, d_zone, _, _ = d
+    width, d_loop = d.width, d.loopback
+    candidates = sources.get((width, d_loop))
+    if not candidates:
+        return []
+    value, d_scope, d_label, d_zone = d.value, d.scope, d.label, d.zone
+    # Section 4: a link-local destination in a zone takes sources from its own link only.
+    zoned = d_scope == SCOPE_LINK_LOCAL and not d_loop and d_zone
     keyed: list[tuple[tuple[int, int, int, int], _Attrs]] = []
-    for s in sources:
-        s_width, s_value, s_scope, s_label, _, s_loop, s_zone, _, s_plen = s
-        if s_width != width or s_loop != d_loop:
+    for s in candidates:
+        if zoned and s.zone and s.zone != d_zone:
             continue
-        if d_scope == SCOPE_LINK_LOCAL and not d_loop and d_zone and s_zone and d_zone != s_zone:
-            continue  # section 4: a link-local destination takes sources from its own link
+        s_value, s_scope = s.value, s.scope
         cpl = width - (s_value ^ value).bit_length()
         key = (
             s_value != value,  # rule 1: prefer the same address
             # rule 2: the narrowest scope that is not below Scope(D), else the widest
             s_scope if s_scope >= d_scope else 32 - s_scope,
-            s_label != d_label,  # rule 6: prefer matching label
-            -min(cpl, s_plen),  # rule 8: longest matching prefix, up to S's prefix
+            s.label != d_label,  # rule 6: prefer matching label
+            -min(cpl, s.prefixlen),  # rule 8: longest matching prefix, up to S's prefix
         )
         keyed.append((key, s))
     keyed.sort(key=itemgetter(0))  # stable: equal sources keep the order they were given in
@@ -272,22 +308,30 @@ def _order(
     if socket_family not in (C.AF_INET, C.AF_INET6):
         raise ValueError(f"socket_family must be AF_INET or AF_INET6, not {socket_family}")
     locals_ = list(local_addresses)
-    sources = [_required(a.address, i, a.prefixlen) for i, a in enumerate(locals_)]
+    sources = _sources(locals_)
     dests = list(destinations)
+    # What a socket of this family cannot use: on AF_INET, every AF_INET6 sockaddr (mapped ones
+    # included: Winsock refuses them there); on AF_INET6 with IPV6_V6ONLY, IPv4 in any form.
+    inet_only = socket_family == C.AF_INET
+    no_ipv4 = v6only and socket_family == C.AF_INET6
     keyed: list[tuple[tuple[int, int, int, int, int], int, list[_Attrs]]] = []
     for i, addr in enumerate(dests):
-        d = _dest(addr, i, socket_family, v6only)
-        ranked = [] if d is None else _ranked(d, sources)
-        if d is None or not ranked:
+        if inet_only and addr.family != C.AF_INET:
+            continue
+        d = _attrs(addr, i)
+        if d is None or (no_ipv4 and d.width == 32):
+            continue
+        ranked = _ranked(d, sources)
+        if not ranked:
             continue  # rule 1: Source(D) is undefined, so D is unusable
-        best = ranked[0]
-        cpl = d[0] - (best[1] ^ d[1]).bit_length()
+        best, d_scope = ranked[0], d.scope
+        cpl = d.width - (best.value ^ d.value).bit_length()
         key = (
-            d[2] != best[2],  # rule 2: prefer Scope(D) = Scope(Source(D))
-            best[3] != d[3],  # rule 5: prefer Label(Source(D)) = Label(D)
-            -d[4],  # rule 6: prefer higher precedence
-            d[2],  # rule 8: prefer smaller scope
-            -min(cpl, best[8]),  # rule 9: longest CommonPrefixLen(Source(D), D); see above
+            d_scope != best.scope,  # rule 2: prefer Scope(D) = Scope(Source(D))
+            best.label != d.label,  # rule 5: prefer Label(Source(D)) = Label(D)
+            -d.precedence,  # rule 6: prefer higher precedence
+            d_scope,  # rule 8: prefer smaller scope
+            -min(cpl, best.prefixlen),  # rule 9: longest CommonPrefixLen(Source(D), D); see above
         )
         keyed.append((key, i, ranked))
     keyed.sort(key=itemgetter(0))  # stable: rule 10, otherwise leave the order unchanged
@@ -313,8 +357,7 @@ def rank_sources(
         ValueError: a prefix length out of range, or an address of another family.
     """
     locals_ = list(local_addresses)
-    sources = [_required(a.address, i, a.prefixlen) for i, a in enumerate(locals_)]
-    return [locals_[s[7]] for s in _ranked(_required(destination), sources)]
+    return [locals_[s.position] for s in _ranked(_required(destination), _sources(locals_))]
 
 
 def address_pairs(
@@ -354,7 +397,7 @@ def address_pairs(
     pairs: list[Pair] = []
     for i, ranked in kept:
         remote = v4_mapped(dests[i]) if mapped else dests[i]  # v4_mapped leaves AF_INET6 alone
-        pairs.extend([Pair(outs[s[7]], remote) for s in ranked])
+        pairs.extend([_new(Pair, (outs[s.position], remote)) for s in ranked])
     return pairs
 
 

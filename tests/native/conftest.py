@@ -3,7 +3,7 @@
 A test that needs the compiled module or the native backend skips, with the reason, where they
 are unavailable (off Windows: not available is not a failure). Under Wine,
 ``@pytest.mark.wine_deviation("reason")`` makes a test a strict expected failure, as in the
-conformance suite (NOTES.md section 2): never a skip.
+conformance suite (docs/wine.md): never a skip.
 """
 
 from __future__ import annotations

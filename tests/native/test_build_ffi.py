@@ -1,8 +1,10 @@
-"""The build script's pure helpers and the cdef, on every OS (cffi parses and emits C anywhere).
+"""The build script's pure helpers, the cdef and the C source, on every OS (cffi parses and
+emits C anywhere).
 
 The C is compiled only on Windows (or cross-compiled by tools/wine/run-native-tests); here it is
-checked as text: every constant and error code of the package is declared, and the calls Wine 8
-or old Windows lack are never linked statically (NOTES.md section 2).
+checked as text: every constant and error code of the package is declared, the calls Wine 8 or
+old Windows lack are never linked statically, and the C source is the file that ships beside
+the cdef.
 """
 
 from __future__ import annotations
@@ -68,10 +70,11 @@ def test_declared_constants_reads_define_lines_only() -> None:
 
 def test_the_connect_calls_are_resolved_at_run_time_never_linked() -> None:
     # A static import of WSAConnectByList loads under Wine 8 but aborts when called.
+    source = build_ffi.read_c_source()
     for name in ("WSAConnectByList", "WSAConnectByNameW", "WSACancelBlockingCall"):
-        assert re.search(rf"(?<![\w\"]){name}\s*\(", build_ffi.C_SOURCE) is None, name
-        assert f'"{name}"' in build_ffi.C_SOURCE
-    assert "ERROR_PROC_NOT_FOUND" in build_ffi.C_SOURCE
+        assert re.search(rf"(?<![\w\"]){name}\s*\(", source) is None, name
+        assert f'"{name}"' in source
+    assert "ERROR_PROC_NOT_FOUND" in source
 
 
 def test_the_c_is_emitted_off_windows(tmp_path: Path) -> None:
@@ -87,3 +90,59 @@ def test_make_ffibuilder_takes_another_cdef() -> None:
     builder = build_ffi.make_ffibuilder("int WSAGetLastError(void);")
     assert builder._assigned_source[0] == build_ffi.MODULE_NAME
     assert builder._assigned_source[3]["libraries"] == ["ws2_32", "user32"]
+
+
+# --- The C source is a file beside the cdef --------------------------------------------------
+
+PACKAGE = Path(build_ffi.__file__).resolve().parent / "src" / "wsaconnect"
+
+
+def test_the_c_source_is_the_file_beside_the_cdef() -> None:
+    assert build_ffi.C_SOURCE_PATH == PACKAGE / "_winsock_helpers.c"
+    assert build_ffi.C_SOURCE_PATH.parent == build_ffi.CDEF_PATH.parent
+    text = build_ffi.C_SOURCE_PATH.read_text(encoding="utf-8")
+    assert build_ffi.read_c_source() == text
+    assert "#include <winsock2.h>" in text
+    assert "static int wsac_bind(" in text
+
+
+def test_set_source_receives_the_c_file() -> None:
+    text = build_ffi.C_SOURCE_PATH.read_text(encoding="utf-8")
+    assert build_ffi.ffibuilder._assigned_source[:2] == (build_ffi.MODULE_NAME, text)
+    assert build_ffi.make_ffibuilder()._assigned_source[1] == text
+
+
+def test_make_ffibuilder_takes_another_c_source() -> None:
+    builder = build_ffi.make_ffibuilder("int f(void);", "static int f(void) { return 0; }")
+    assert builder._assigned_source[1] == "static int f(void) { return 0; }"
+
+
+def test_read_c_source_reads_the_path_it_is_given(tmp_path: Path) -> None:
+    other = tmp_path / "other.c"
+    other.write_text("/* other */\n", encoding="utf-8")
+    assert build_ffi.read_c_source(other) == "/* other */\n"
+
+
+def test_the_emitted_c_holds_the_c_file_verbatim(tmp_path: Path) -> None:
+    target = tmp_path / "_winsock.c"
+    assert build_ffi.main(["--emit-c", str(target)]) == 0
+    assert build_ffi.C_SOURCE_PATH.read_text(encoding="utf-8") in target.read_text()
+
+
+def test_every_wsac_function_the_cdef_declares_is_defined_in_the_c_file() -> None:
+    declared = set(re.findall(r"\b(wsac_\w+)\s*\(", build_ffi.read_cdef()))
+    defined = set(re.findall(r"^static [^;{]*?\b(wsac_\w+)\(", build_ffi.read_c_source(), re.M))
+    assert declared
+    assert declared - defined == set()
+
+
+def test_the_sdist_and_the_package_data_carry_the_c_file() -> None:
+    root = PACKAGE.parent.parent
+    manifest = (root / "MANIFEST.in").read_text(encoding="utf-8").split()
+    assert "src/wsaconnect/_winsock_helpers.c" in manifest
+    assert "src/wsaconnect/_winsock.cdef.h" in manifest
+    tomllib = pytest.importorskip("tomllib", reason="tomllib is Python 3.11+")
+    with (root / "pyproject.toml").open("rb") as file:
+        package_data = tomllib.load(file)["tool"]["setuptools"]["package-data"]["wsaconnect"]
+    assert "_winsock_helpers.c" in package_data
+    assert not any(pattern.endswith("*.c") for pattern in package_data)  # not cffi's _winsock.c

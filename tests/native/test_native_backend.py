@@ -1,9 +1,9 @@
 """Native-only behaviours of the backend: what the conformance suite cannot express.
 
 Where ws2_32.dll lacks an export, the call reports FALSE with ERROR_PROC_NOT_FOUND instead of
-aborting (Wine 8 has no WSAConnectByList: NOTES.md section 2); bad input never crashes the
+aborting (Wine 8 has no WSAConnectByList: docs/wine.md); bad input never crashes the
 interpreter; handles of ``socket.socket`` work; blocking calls release the GIL. Real sockets on
-loopback only (NOTES.md section 1).
+loopback only (docs/wine.md).
 """
 
 from __future__ import annotations
@@ -277,3 +277,75 @@ def test_create_connection_returns_a_socket_socket(native: Backend) -> None:
     with wsaconnect.create_connection([("127.0.0.1", port)], backend=native) as sock:
         assert isinstance(sock, socket.socket)
         assert sock.getpeername()[:2] == ("::ffff:127.0.0.1", port)
+
+
+# --- Capabilities ------------------------------------------------------------------------------
+
+
+def test_native_backend_has_every_capability(native: Backend) -> None:
+    from wsaconnect.backend import CAPABILITIES, SupportsShutdown, require
+
+    for capability in CAPABILITIES:
+        assert isinstance(native, capability), capability
+    required: object = require(native, SupportsShutdown)
+    assert required is native
+
+
+def test_shutdown_send_gives_the_peer_end_of_stream(native: Backend) -> None:
+    from wsaconnect.backend import SupportsShutdown, require
+
+    s, port = listener(native)
+    c = native.socket(C.AF_INET, C.SOCK_STREAM, 0)
+    try:
+        assert native.WSAConnect(c, ("127.0.0.1", port)) == 0
+        peer, _ = native.accept(s)
+        assert require(native, SupportsShutdown).shutdown(c, C.SD_SEND) == 0
+        assert native.recv(peer, 16) == (0, b"")  # a graceful close of c's direction
+        assert native.send(peer, b"still open") == 10  # the other direction is untouched
+        assert native.recv(c, 16) == (10, b"still open")
+        assert native.send(c, b"x") == C.SOCKET_ERROR
+        assert native.WSAGetLastError() == E.WSAESHUTDOWN
+        native.closesocket(peer)
+    finally:
+        native.closesocket(c)
+        native.closesocket(s)
+
+
+def test_shutdown_of_an_unconnected_stream_socket_is_wsaenotconn(native: Backend) -> None:
+    from wsaconnect.backend import SupportsShutdown, require
+
+    s = native.socket(C.AF_INET, C.SOCK_STREAM, 0)
+    try:
+        assert require(native, SupportsShutdown).shutdown(s, C.SD_BOTH) == C.SOCKET_ERROR
+        assert native.WSAGetLastError() == E.WSAENOTCONN
+    finally:
+        native.closesocket(s)
+
+
+def test_shutdown_how_must_be_a_c_int(native: Backend) -> None:
+    from wsaconnect.backend import SupportsShutdown, require
+
+    backend = require(native, SupportsShutdown)
+    with pytest.raises(TypeError, match="how"):
+        backend.shutdown(0, 1.0)  # type: ignore[arg-type]
+    with pytest.raises(ValueError, match="how"):
+        backend.shutdown(0, 2**31)
+
+
+# --- Timeouts: what a timeval can carry ----------------------------------------------------------
+
+
+@pytest.mark.parametrize("timeout", [float("nan"), float("inf"), -float("inf"), 10**400, 2**31])
+def test_a_timeout_no_timeval_can_carry_is_a_value_error_before_the_call(
+    native: Backend, timeout: float
+) -> None:
+    s = native.socket(C.AF_INET, C.SOCK_STREAM, 0)
+    try:
+        with pytest.raises(ValueError, match="timeout"):
+            native.select([s], [], [], timeout)
+        with pytest.raises(ValueError, match="timeout"):
+            native.WSAConnectByName(s, "127.0.0.1", "9", timeout)
+        with pytest.raises(ValueError, match="timeout"):
+            native.WSAConnectByList(s, [("127.0.0.1", 9)], timeout)
+    finally:
+        native.closesocket(s)

@@ -155,3 +155,93 @@ def test_bad_arguments_raise_before_anything_is_sent(
     with pytest.raises(error, match=argument):
         call()
     assert wsasim_network.attempts == []
+
+
+# --- A socket's backend, and backend=, must be Backends --------------------------------------
+# These need no network: a fake socket object and the wsaconnect.api functions only.
+
+
+class _FakeSocket:
+    """A socket-like object (``fileno`` and ``backend``), as a simulator socket is."""
+
+    def __init__(self, backend: object) -> None:
+        self.backend = backend
+
+    def fileno(self) -> int:
+        return 3
+
+
+class _Unhashable:
+    """Neither a Backend nor hashable (``__eq__`` without ``__hash__``)."""
+
+    def __eq__(self, other: object) -> bool:
+        return False
+
+    __hash__ = None  # type: ignore[assignment]
+
+
+def _fake_backend(calls: list[str]) -> object:
+    """A Backend by shape (every protocol method) that records the calls made on it."""
+    from wsaconnect.backend import Backend
+
+    def method(name: str) -> Callable[..., object]:
+        def call(self: object, *args: object, **kwargs: object) -> object:
+            calls.append(name)
+            if name in ("WSAConnectByList", "WSAConnectByName"):
+                return True, ("192.0.2.10", 50000), ("192.0.2.20", 443)
+            if name == "WSAConnect":
+                args[4].len = 0  # type: ignore[attr-defined]  # callee_data: none over TCP/IP
+            return 0
+
+        return call
+
+    names = [n for n in dir(Backend) if not n.startswith("_")]
+    return type("FakeBackend", (), {n: method(n) for n in names})()
+
+
+_SOCKET_CALLS: list[Callable[[object], object]] = [
+    lambda sock: wsaconnect.connect(sock, ("192.0.2.20", 443)),
+    lambda sock: wsaconnect.connect_by_list(sock, [("192.0.2.20", 443)]),
+    lambda sock: wsaconnect.connect_by_name(sock, "192.0.2.20", 443),
+]
+
+
+@pytest.mark.parametrize("call", _SOCKET_CALLS, ids=["connect", "by_list", "by_name"])
+@pytest.mark.parametrize(
+    "backend",
+    [None, "sim", 42, object(), [], _Unhashable()],
+    ids=["None", "str", "int", "object", "list", "unhashable"],
+)
+def test_a_socket_whose_backend_is_not_a_backend_is_a_type_error_naming_sock(
+    call: Callable[[object], object], backend: object
+) -> None:
+    with pytest.raises(TypeError, match=r"^sock\.backend must be a wsaconnect Backend, not "):
+        call(_FakeSocket(backend))
+
+
+@pytest.mark.parametrize("call", _SOCKET_CALLS, ids=["connect", "by_list", "by_name"])
+def test_a_socket_whose_backend_is_a_backend_uses_it(call: Callable[[object], object]) -> None:
+    calls: list[str] = []
+    call(_FakeSocket(_fake_backend(calls)))
+    assert calls[0] == "WSAStartup"
+    assert calls[1] in ("WSAConnect", "WSAConnectByList", "WSAConnectByName")
+
+
+@pytest.mark.parametrize(
+    "call",
+    [
+        lambda b: wsaconnect.connect(3, ("192.0.2.20", 443), backend=b),
+        lambda b: wsaconnect.connect_by_list(3, [("192.0.2.20", 443)], backend=b),
+        lambda b: wsaconnect.connect_by_name(3, "192.0.2.20", 443, backend=b),
+        lambda b: wsaconnect.create_connection([("192.0.2.20", 443)], backend=b),
+    ],
+    ids=["connect", "by_list", "by_name", "create_connection"],
+)
+@pytest.mark.parametrize(
+    "backend", ["sim", 42, object(), _FakeSocket(None)], ids=["str", "int", "object", "socket"]
+)
+def test_a_backend_argument_that_is_not_a_backend_is_a_type_error_naming_backend(
+    call: Callable[[object], object], backend: object
+) -> None:
+    with pytest.raises(TypeError, match=r"^backend must be a wsaconnect Backend, not "):
+        call(backend)

@@ -129,6 +129,7 @@ INF, NAN = float("inf"), float("nan")
         (lambda: wsasim.Network(latency=INF), "latency"),
         (lambda: wsasim.Network(latency=NAN), "latency"),
         (lambda: wsasim.Network(latency=10**400), "latency"),
+        (lambda: wsasim.Network(latency=1e308), "latency"),  # now + latency + latency = inf
         # A descending range passed the old check and handed out ports above 65535.
         (lambda: wsasim.Network(ephemeral_ports=range(49152, 70000)[::-1]), "ephemeral_ports"),
         (lambda: wsasim.Network(ephemeral_ports=range(5, -5, -1)), "ephemeral_ports"),

@@ -445,3 +445,37 @@ def test_any_ipv6_address_and_port_round_trip(
     assert ipaddress.ip_address(host) == address
     assert (back_port, back_flowinfo, back_scope) == (port, flowinfo, scope_id)
     assert from_tuple(decoded.to_tuple()) == original
+
+
+# --- The parsed-name memo (decode of a tuple) -------------------------------------------------
+
+
+@pytest.mark.parametrize("port", [80.0, True])
+def test_decode_remembers_a_name_but_a_float_or_bool_port_still_raises(port: object) -> None:
+    # ("h", 80.0) and ("h", True) equal and hash like ("h", 80) and ("h", 1): a memo keyed by
+    # value alone would hand them the remembered answer.
+    number = int(port)  # type: ignore[call-overload]
+    first = decode(("192.0.2.1", number), socket_family=C.AF_INET)
+    assert first is decode(("192.0.2.1", number), socket_family=C.AF_INET)  # remembered
+    with pytest.raises(TypeError, match="port must be an int"):
+        decode(("192.0.2.1", port), socket_family=C.AF_INET)
+
+
+def test_decode_of_a_four_tuple_with_float_numbers_raises() -> None:
+    assert decode(("::1", 80, 0, 0), socket_family=C.AF_INET6) is not None
+    with pytest.raises(TypeError, match="flowinfo must be an int"):
+        decode(("::1", 80, 0.0, 0), socket_family=C.AF_INET6)
+
+
+def test_decode_does_not_remember_a_failure() -> None:
+    for _ in range(2):
+        with pytest.raises(ValueError, match="port must be 0-65535"):
+            decode(("192.0.2.1", 70000), socket_family=C.AF_INET)
+
+
+def test_decode_of_a_str_subclass_host_is_parsed() -> None:
+    class Host(str):
+        pass
+
+    decoded = decode((Host("192.0.2.1"), 80), socket_family=C.AF_INET)
+    assert decoded == from_tuple(("192.0.2.1", 80))

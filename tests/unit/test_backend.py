@@ -1,8 +1,9 @@
-"""Tests for wsaconnect.backend: the Backend protocol and how a backend is chosen.
+"""Tests for wsaconnect.backend: the Backend protocol, its capabilities, and how a backend is
+chosen.
 
-The simulator's ``Winsock`` gains WSAConnectByList and WSAConnectByName in a later issue, so
-the protocol-membership test accepts exactly those two as missing for now; once they exist,
-the simulator must satisfy the whole protocol.
+The core protocol is frozen: its exact method list is pinned here, so that adding a method to
+it (which would turn every existing user-written backend into a non-backend) takes a deliberate
+edit of this file. New functions are capability protocols, checked with ``require``.
 """
 
 from __future__ import annotations
@@ -16,14 +17,60 @@ import pytest
 
 import wsaconnect
 from wsaconnect import constants as C
-from wsaconnect.backend import ENVIRONMENT_VARIABLE, Backend, BackendUnavailable
+from wsaconnect.backend import (
+    CAPABILITIES,
+    ENVIRONMENT_VARIABLE,
+    Backend,
+    BackendUnavailable,
+    SupportsShutdown,
+    protocol_methods,
+    require,
+)
 
-#: The methods the protocol lists (SPEC.md section 4).
+#: The methods the protocol lists.
 PROTOCOL_METHODS = sorted(
     name for name, value in vars(Backend).items() if not name.startswith("_") and callable(value)
 )
-#: What the simulator may still lack today (the next issue adds them).
-NOT_YET_IN_SIMULATOR = {"WSAConnectByList", "WSAConnectByName"}
+
+#: The frozen core. Changing this list breaks every user's existing fake backend: add a
+#: capability protocol instead (see wsaconnect.backend's docstring).
+CORE_METHODS = [
+    "WSAAsyncSelect",
+    "WSACancelBlockingCall",
+    "WSACleanup",
+    "WSACloseEvent",
+    "WSAConnect",
+    "WSAConnectByList",
+    "WSAConnectByName",
+    "WSACreateEvent",
+    "WSAEnumNetworkEvents",
+    "WSAEventSelect",
+    "WSAGetLastError",
+    "WSAResetEvent",
+    "WSASetEvent",
+    "WSASetLastError",
+    "WSAStartup",
+    "WSAWaitForMultipleEvents",
+    "accept",
+    "bind",
+    "closesocket",
+    "connect",
+    "create_message_window",
+    "get_messages",
+    "getpeername",
+    "getsockname",
+    "getsockopt",
+    "ioctlsocket",
+    "listen",
+    "recv",
+    "recvfrom",
+    "select",
+    "send",
+    "sendto",
+    "setsockopt",
+    "socket",
+    "socket_object",
+]
 
 
 def _stub(*args: object, **kwargs: object) -> int:
@@ -46,8 +93,14 @@ def _no_backend_variable(monkeypatch: pytest.MonkeyPatch) -> None:
 
 
 def test_protocol_lists_the_connection_calls() -> None:
-    for name in ("WSAStartup", "socket", "connect", "WSAConnect", *NOT_YET_IN_SIMULATOR):
+    for name in ("WSAStartup", "socket", "connect", "WSAConnect", "WSAConnectByList"):
         assert name in PROTOCOL_METHODS
+    assert "WSAConnectByName" in PROTOCOL_METHODS
+
+
+def test_the_core_protocol_is_frozen() -> None:
+    assert PROTOCOL_METHODS == CORE_METHODS
+    assert protocol_methods(Backend) == CORE_METHODS
 
 
 def test_fake_with_every_method_is_a_backend() -> None:
@@ -61,12 +114,76 @@ def test_object_missing_a_method_is_not_a_backend() -> None:
     assert not isinstance(cls(), Backend)
 
 
-def test_sim_backend_has_every_protocol_method_but_the_pending_ones() -> None:
-    backend = wsaconnect.get_backend("sim")
-    missing = {name for name in PROTOCOL_METHODS if not hasattr(backend, name)}
-    assert missing <= NOT_YET_IN_SIMULATOR
-    # Once WSAConnectByList/ByName exist, the simulator is a Backend by the protocol's test.
-    assert isinstance(backend, Backend) is (not missing)
+def test_a_simulated_host_winsock_is_a_backend() -> None:
+    import wsasim
+
+    backend = wsasim.Network().add_host("h").winsock
+    assert [name for name in CORE_METHODS if not callable(getattr(backend, name, None))] == []
+    assert isinstance(backend, Backend)
+
+
+# --- Capabilities ------------------------------------------------------------------------------
+
+
+def test_capabilities_are_runtime_checkable_protocols_apart_from_the_core() -> None:
+    assert list(CAPABILITIES) == [SupportsShutdown]
+    for capability in CAPABILITIES:
+        assert capability.__name__.startswith("Supports")
+        methods = protocol_methods(capability)
+        assert methods, capability
+        assert not set(methods) & set(CORE_METHODS), capability
+        assert not isinstance(object(), capability)  # runtime_checkable, or this raises
+
+
+def test_supports_shutdown_is_exactly_shutdown() -> None:
+    assert protocol_methods(SupportsShutdown) == ["shutdown"]
+
+
+def test_a_core_only_backend_is_still_a_backend_but_lacks_shutdown() -> None:
+    # What growing by capabilities buys: a fake written before shutdown existed still passes.
+    fake = make_fake_backend()
+    assert isinstance(fake, Backend)
+    assert not isinstance(fake, SupportsShutdown)
+    with wsaconnect.use_backend(fake):
+        assert wsaconnect.current_backend() is fake
+
+
+def test_require_returns_a_backend_that_has_the_capability() -> None:
+    cls = type("WithShutdown", (), {**dict.fromkeys(PROTOCOL_METHODS, _stub), "shutdown": _stub})
+    backend: object = cls()
+    shutdown: object = require(backend, SupportsShutdown)
+    core: object = require(backend, Backend)
+    assert shutdown is backend
+    assert core is backend
+
+
+def test_require_names_the_missing_method_the_capability_and_the_argument() -> None:
+    fake = make_fake_backend()
+    with pytest.raises(TypeError) as info:
+        require(fake, SupportsShutdown, "sock.backend")
+    message = str(info.value)
+    assert message.startswith("sock.backend (FakeBackend) has no shutdown()")
+    assert "wsaconnect.backend.SupportsShutdown" in message
+
+
+def test_require_names_backend_by_default() -> None:
+    with pytest.raises(TypeError, match=r"^backend \(object\) has no shutdown\(\)"):
+        require(object(), SupportsShutdown)
+
+
+def test_require_a_shutdown_that_is_not_callable_counts_as_missing() -> None:
+    cls = type("Broken", (), {**dict.fromkeys(PROTOCOL_METHODS, _stub), "shutdown": None})
+    with pytest.raises(TypeError, match=r"has no shutdown\(\)"):
+        require(cls(), SupportsShutdown)
+
+
+def test_require_of_the_core_lists_a_few_missing_methods_and_counts_the_rest() -> None:
+    with pytest.raises(TypeError) as info:
+        require("not a backend", Backend, "backend")
+    message = str(info.value)
+    assert message.startswith("backend (str) has no WSAAsyncSelect(), WSACancelBlockingCall(), ")
+    assert f"and {len(CORE_METHODS) - 3} more" in message
+    assert "wsaconnect.backend.Backend" in message
 
 
 # --- get_backend ------------------------------------------------------------------------------

@@ -511,3 +511,37 @@ def test_pairs_are_a_deterministic_permutation_of_the_reachable_pairs(
         else:
             assert pair.local.family == pair.remote.family == C.AF_INET
         assert is_v4_mapped(pair.local) == is_v4_mapped(pair.remote)
+
+
+# --- The per-address record ------------------------------------------------------------------
+
+
+def test_an_address_record_has_named_fields_in_the_order_it_is_built() -> None:
+    from wsaconnect import ordering
+
+    # _attrs builds its NamedTuple without the constructor (for speed): the values must land in
+    # the fields they are named for.
+    record = ordering._attrs(addr("fe80::1", 443, scope_id=7), 3, 64)
+    assert record is not None
+    assert type(record) is ordering._Attrs
+    assert record._asdict() == {
+        "width": 128,
+        "value": 0xFE80 << 112 | 1,
+        "scope": SCOPE_LINK_LOCAL,
+        "label": 1,
+        "precedence": 40,
+        "loopback": False,
+        "zone": 7,
+        "position": 3,
+        "prefixlen": 64,
+    }
+    mapped = ordering._attrs(addr("::ffff:127.0.0.1"), 0)
+    assert mapped is not None
+    assert (mapped.width, mapped.loopback, mapped.label, mapped.prefixlen) == (32, True, 4, 32)
+
+
+def test_pairs_are_pair_instances_read_by_name() -> None:
+    pairs = address_pairs([addr("192.0.2.1", 80)], [LocalAddress.parse("192.0.2.10/24")])
+    assert [type(p) for p in pairs] == [Pair]
+    assert pairs[0].local == addr("::ffff:192.0.2.10")
+    assert pairs[0].remote == addr("::ffff:192.0.2.1", 80)

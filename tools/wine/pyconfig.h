@@ -1,6 +1,6 @@
 /* pyconfig.h for compiling an abi3 (Py_LIMITED_API) extension for 64-bit Windows CPython with
  * mingw-w64 on Linux. Used only by tools/wine/run-native-tests together with the Include/
- * directory of the Linux CPython that runs the script (NOTES.md section 2: sizes of MS_WIN64,
+ * directory of the Linux CPython that runs the script (docs/wine.md: sizes of MS_WIN64,
  * long 4 bytes, pointer and size_t 8, wchar_t 2). Not the pyconfig.h of a CPython build. */
 #ifndef Py_CONFIG_H
 #define Py_CONFIG_H

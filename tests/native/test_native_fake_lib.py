@@ -1,0 +1,120 @@
+"""The native backend's Python side over a recording ``lib``, on every OS.
+
+``wsaconnect._native`` is imported afresh with tests/native/fake_winsock.py's stand-in for the
+compiled module (and put back afterwards), so what it passes to each C function can be seen
+without Windows: the Winsock answers themselves are test_native_backend.py's, on Windows.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import sys
+import types
+from typing import Any
+
+import pytest
+
+from tests.native.fake_winsock import RecordingLib, abi_ffi
+from wsaconnect import constants as C
+from wsaconnect import errors as E
+from wsaconnect.backend import CAPABILITIES, Backend, SupportsShutdown, require
+
+
+@pytest.fixture
+def lib() -> RecordingLib:
+    return RecordingLib()
+
+
+@pytest.fixture
+def native(monkeypatch: pytest.MonkeyPatch, lib: RecordingLib) -> Any:
+    """A NativeBackend of a private copy of ``wsaconnect._native`` over ``lib``.
+
+    The copy is executed from the module's own file but never registered, so the real
+    ``wsaconnect._native`` (or its absence) is left as it was; the stand-in compiled module is
+    in ``sys.modules`` only for the test.
+    """
+    fake = types.ModuleType("wsaconnect._winsock")
+    fake.ffi = abi_ffi()  # type: ignore[attr-defined]
+    fake.lib = lib  # type: ignore[attr-defined]
+    monkeypatch.setitem(sys.modules, "wsaconnect._winsock", fake)
+    spec = importlib.util.find_spec("wsaconnect._native")
+    assert spec is not None
+    assert spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module.NativeBackend()
+
+
+def test_the_native_backend_is_a_backend_with_every_capability(native: Any) -> None:
+    assert isinstance(native, Backend)
+    for capability in CAPABILITIES:
+        assert isinstance(native, capability), capability
+
+
+def test_shutdown_passes_the_socket_and_how(native: Any, lib: RecordingLib) -> None:
+    lib.results["shutdown"] = C.SOCKET_ERROR
+    assert require(native, SupportsShutdown).shutdown(7, C.SD_SEND) == C.SOCKET_ERROR
+    assert lib.last("shutdown") == (7, C.SD_SEND)
+
+
+@pytest.mark.parametrize(
+    ("how", "error"), [(1.0, TypeError), (True, TypeError), (2**31, ValueError)]
+)
+def test_shutdown_how_that_is_no_c_int_raises_before_the_call(
+    native: Any, lib: RecordingLib, how: object, error: type[Exception]
+) -> None:
+    with pytest.raises(error, match=r"^how "):
+        native.shutdown(7, how)
+    assert [name for name, _ in lib.calls if name == "shutdown"] == []
+
+
+def test_a_remembered_address_still_refuses_a_float_or_bool_port(
+    native: Any, lib: RecordingLib
+) -> None:
+    for _ in range(2):  # the second call takes the remembered bytes
+        assert native.WSAConnect(5, ("127.0.0.1", 9)) == 0
+        assert lib.last("wsac_WSAConnect")[1][:4] == bytes([C.AF_INET, 0, 0, 9])
+    for port in (9.0, True):
+        with pytest.raises(TypeError, match=r"^name: port must be an int"):
+            native.WSAConnect(5, ("127.0.0.1", port))
+        with pytest.raises(TypeError, match=r"^name: port must be an int"):
+            native.connect(5, ("127.0.0.1", port))
+
+
+def test_a_one_tuple_is_a_type_error_not_an_index_error(native: Any) -> None:
+    with pytest.raises(TypeError, match=r"^name must be a"):
+        native.WSAConnect(5, ("127.0.0.1",))
+
+
+def test_a_null_name_fails_with_wsaefault_without_calling(native: Any, lib: RecordingLib) -> None:
+    assert native.WSAConnect(5, None) == C.SOCKET_ERROR
+    assert lib.last("WSASetLastError") == (E.WSAEFAULT,)
+    assert [name for name, _ in lib.calls if name == "wsac_WSAConnect"] == []
+
+
+@pytest.mark.parametrize("timeout", [float("nan"), float("inf"), 10**400, 2**31])
+def test_a_timeout_no_timeval_holds_raises_before_the_call(
+    native: Any, lib: RecordingLib, timeout: float
+) -> None:
+    with pytest.raises(ValueError, match=r"^timeout "):
+        native.select([3], [], [], timeout)
+    with pytest.raises(ValueError, match=r"^timeout "):
+        native.WSAConnectByList(3, [("127.0.0.1", 9)], timeout)
+    with pytest.raises(ValueError, match=r"^timeout "):
+        native.WSAConnectByName(3, "127.0.0.1", "9", timeout)
+    called = {name for name, _ in lib.calls}
+    assert not called & {"select", "wsac_WSAConnectByList", "wsac_WSAConnectByNameW"}
+
+
+def test_connect_by_list_passes_every_address_and_the_timeval(
+    native: Any, lib: RecordingLib
+) -> None:
+    ffi = sys.modules["wsaconnect._winsock"].ffi
+    lib.results["wsac_WSAConnectByList"] = 0
+    assert native.WSAConnectByList(3, [("127.0.0.1", 9), ("::1", 9)], 2.5) == (False, None, None)
+    args = lib.last("wsac_WSAConnectByList")
+    address_list, tv = args[1], args[6]
+    assert address_list.iAddressCount == 2
+    entries = ffi.cast("SOCKET_ADDRESS *", ffi.addressof(address_list, "Address"))
+    assert [entries[i].iSockaddrLength for i in range(2)] == [16, 28]
+    assert (tv.tv_sec, tv.tv_usec) == (2, 500_000)

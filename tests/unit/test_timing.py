@@ -1,0 +1,83 @@
+"""wsasim.timing.TcpTiming: the connect timing model checks every field when it is made."""
+
+from __future__ import annotations
+
+import math
+
+import pytest
+from wsasim.timing import MAX_RETRANSMISSIONS, TcpTiming
+
+
+def test_the_defaults_are_windows_and_time_out_at_21_seconds() -> None:
+    timing = TcpTiming()
+    assert (timing.initial_rto, timing.syn_retransmissions) == (3.0, 2)
+    assert (timing.refused_retries, timing.refused_retry_interval) == (2, 1.0)
+    assert [timing.rto(i) for i in range(3)] == [3.0, 6.0, 12.0]
+    assert timing.connect_timeout == 21.0
+
+
+def test_int_seconds_are_stored_as_floats() -> None:
+    timing = TcpTiming(initial_rto=1, refused_retry_interval=0)
+    assert type(timing.initial_rto) is float
+    assert type(timing.refused_retry_interval) is float
+    assert timing.connect_timeout == 7.0
+
+
+def test_the_largest_counts_are_accepted_and_stay_finite() -> None:
+    timing = TcpTiming(syn_retransmissions=MAX_RETRANSMISSIONS, refused_retries=255)
+    assert MAX_RETRANSMISSIONS == 255  # MaxSynRetransmissions is a UCHAR (mstcpip.h)
+    assert math.isfinite(timing.connect_timeout)
+    assert timing.rto(255) == 3.0 * 2.0**255
+
+
+@pytest.mark.parametrize("field", ["initial_rto", "refused_retry_interval"])
+@pytest.mark.parametrize("value", ["3", None, True, b"1", [1.0]])
+def test_seconds_of_the_wrong_type_are_type_errors_naming_the_field(
+    field: str, value: object
+) -> None:
+    with pytest.raises(TypeError, match=f"^{field} "):
+        TcpTiming(**{field: value})  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize("field", ["initial_rto", "refused_retry_interval"])
+@pytest.mark.parametrize("value", [math.nan, math.inf, -math.inf, -1.0, -1e-9, 10**400])
+def test_seconds_that_are_not_finite_or_are_negative_are_value_errors(
+    field: str, value: float
+) -> None:
+    with pytest.raises(ValueError, match=f"^{field} "):
+        TcpTiming(**{field: value})  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize("value", [0, 0.0, -0.0])
+def test_an_initial_rto_of_zero_is_a_value_error(value: float) -> None:
+    with pytest.raises(ValueError, match=r"^initial_rto .* > 0"):
+        TcpTiming(initial_rto=value)
+
+
+def test_a_zero_refused_retry_interval_is_allowed() -> None:
+    assert TcpTiming(refused_retry_interval=0.0).refused_retry_interval == 0.0
+
+
+@pytest.mark.parametrize("field", ["syn_retransmissions", "refused_retries"])
+@pytest.mark.parametrize("value", [1.5, 2.0, "2", True, False, None])
+def test_counts_of_the_wrong_type_are_type_errors_naming_the_field(
+    field: str, value: object
+) -> None:
+    with pytest.raises(TypeError, match=f"^{field} must be an int"):
+        TcpTiming(**{field: value})  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize("field", ["syn_retransmissions", "refused_retries"])
+@pytest.mark.parametrize("value", [-1, 256, 2000, 10**400])
+def test_counts_outside_a_uchar_are_value_errors_naming_the_field(field: str, value: int) -> None:
+    with pytest.raises(ValueError, match=rf"^{field} must be 0\.\.255"):
+        TcpTiming(**{field: value})
+
+
+def test_an_rto_that_doubles_past_a_float_is_a_value_error() -> None:
+    with pytest.raises(ValueError, match=r"initial_rto .* overflows a float"):
+        TcpTiming(initial_rto=1e300, syn_retransmissions=100)
+
+
+def test_the_largest_finite_rto_without_retransmissions_is_accepted() -> None:
+    assert TcpTiming(initial_rto=1e300, syn_retransmissions=0).connect_timeout == 1e300
