@@ -204,8 +204,8 @@ class Network:
             raise TypeError(f"name must be a str, not {type(name).__name__}")
         if name in self.hosts:
             raise ValueError(f"name: a host named {name!r} already exists")
-        if isinstance(addresses, str):
-            raise TypeError("addresses must be a list of str, not a single str")
+        if isinstance(addresses, str) or not isinstance(addresses, Iterable):
+            raise TypeError(f"addresses must be a list of str, not {type(addresses).__name__}")
         interfaces = [parse_interface(a) for a in addresses]
         for iface in interfaces:
             if iface.loopback or not any(iface.packed):
@@ -248,6 +248,9 @@ class Network:
     def call_at(self, t: float, fn: Callable[[], object]) -> Timer:
         """Run ``fn`` at virtual time ``t``, as another thread, an APC or a timer would: also
         during a blocking call (docs/simulator.md)."""
+        t = checks.seconds(t, "t", negative_ok=True)  # named as the caller named it
+        if not callable(fn):
+            raise TypeError(f"fn must be callable, not {type(fn).__name__}")
         return self.clock.call_at(t, fn)
 
     # --- handles ---------------------------------------------------------------------------
@@ -484,8 +487,8 @@ class Network:
         """
         if not isinstance(name, str):
             raise TypeError(f"name must be a str, not {type(name).__name__}")
-        if isinstance(addresses, str):
-            raise TypeError("addresses must be a list of str, not a single str")
+        if isinstance(addresses, str) or not isinstance(addresses, Iterable):
+            raise TypeError(f"addresses must be a list of str, not {type(addresses).__name__}")
         resolved = []
         for address in addresses:
             A.parse_host(address, "addresses")

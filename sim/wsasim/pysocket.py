@@ -227,7 +227,9 @@ class SimSocket:
         return self._check(self._ws.send(self._live(), data, flags))
 
     def sendall(self, data: bytes, flags: int = 0) -> None:
-        """Send everything."""
+        """Send everything (``data`` bytes-like, as CPython's sendall requires)."""
+        if not isinstance(data, (bytes, bytearray, memoryview)):
+            raise TypeError(f"a bytes-like object is required, not '{type(data).__name__}'")
         view = memoryview(bytes(data))
         while view:
             view = view[self.send(view.tobytes(), flags) :]
@@ -240,7 +242,13 @@ class SimSocket:
         return data
 
     def sendto(self, data: bytes, *args: Any) -> int:
-        """``sendto(data, address)`` or ``sendto(data, flags, address)``."""
+        """``sendto(data, address)`` or ``sendto(data, flags, address)``, as CPython's."""
+        if len(args) not in (1, 2):
+            # Modules/socketmodule.c, sock_sendto: the same message, with the forms.
+            raise TypeError(
+                f"sendto() takes 2 or 3 arguments ({len(args) + 1} given): "
+                "sendto(data, address) or sendto(data, flags, address)"
+            )
         flags, address = (0, args[0]) if len(args) == 1 else (args[0], args[1])
         self._wait(read=False)
         return self._check(self._ws.sendto(self._live(), data, flags, address))

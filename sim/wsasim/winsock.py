@@ -123,12 +123,12 @@ class Winsock:
 
     # --- helpers ----------------------------------------------------------------------------
 
-    def _socket(self, s: object) -> Socket:
+    def _socket(self, s: object, what: str = "s") -> Socket:
         if type(s) is int:  # the hot path: one dict lookup
             sock = self._handles.get(s)
             if type(sock) is Socket and sock.host is self.host:
                 return sock
-        raise E.error_for_code(E.WSAENOTSOCK, f"handle {checks.integer(s, 's')}")
+        raise E.error_for_code(E.WSAENOTSOCK, f"handle {checks.integer(s, what)}")
 
     def _object(self, h: object, kind: type[Any], what: str) -> Any:
         obj = self._handles.get(checks.integer(h, what))
@@ -518,7 +518,7 @@ class Winsock:
                 raise TypeError(
                     f"{what} must be a list of socket handles, not {type(fds).__name__}"
                 )
-            sets.append([self._socket(s) for s in fds])
+            sets.append([self._socket(s, what) for s in fds])
         seconds = checks.timeout(timeout, negative_ok=True)
         if not any(sets) or (seconds is not None and seconds < 0):
             raise E.error_for_code(E.WSAEINVAL, "no sockets, or a negative timeout")

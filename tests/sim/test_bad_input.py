@@ -138,7 +138,7 @@ INF, NAN = float("inf"), float("nan")
         (lambda: wsasim.TcpTiming(refused_retry_interval=INF), "refused_retry_interval"),
         (lambda: wsasim.TcpTiming(syn_retransmissions=2000), "syn_retransmissions"),
         (lambda: wsasim.Network().advance(INF), "seconds"),
-        (lambda: wsasim.Network().call_at(INF, lambda: None), "when"),
+        (lambda: wsasim.Network().call_at(INF, lambda: None), "t"),
         (lambda: wsasim.Network().clock.run_until(INF), "when"),
     ],
 )
@@ -166,3 +166,32 @@ def test_the_latency_inf_minus_inf_path_is_closed() -> None:
     a, b = net.add_host("a", ["192.0.2.1/24"]), net.add_host("b", ["192.0.2.2/24"])
     with pytest.raises(ValueError, match="seconds"):
         net.set_latency(a, b, INF)
+
+
+@pytest.mark.parametrize(
+    ("call", "error", "argument"),
+    [
+        (lambda net: net.call_at(NAN, lambda: None), ValueError, "t"),
+        (lambda net: net.call_at(1.0, "not callable"), TypeError, "fn"),
+        (lambda net: net.add_host("h", 5), TypeError, "addresses"),
+        (lambda net: net.add_name("n", 5), TypeError, "addresses"),
+        (lambda net: net.hosts["ok"].winsock.select(["3"], [], []), TypeError, "readfds"),
+    ],
+)
+def test_a_network_argument_of_the_wrong_kind_names_itself(
+    call: Callable[[wsasim.Network], object], error: type[Exception], argument: str
+) -> None:
+    net = wsasim.Network()
+    net.add_host("ok").winsock.WSAStartup()
+    with pytest.raises(error, match=rf"^{argument} "):
+        call(net)
+
+
+def test_simsocket_sendto_and_sendall_take_what_cpython_takes(lab: Lab) -> None:
+    with lab.client.socket(C.AF_INET, C.SOCK_DGRAM) as s:
+        with pytest.raises(TypeError, match=r"takes 2 or 3 arguments \(1 given\)"):
+            s.sendto(b"x")  # type: ignore[call-arg]
+        with pytest.raises(TypeError, match=r"takes 2 or 3 arguments \(4 given\)"):
+            s.sendto(b"x", 0, ("192.0.2.20", 9), "extra")  # type: ignore[call-arg]
+        with pytest.raises(TypeError, match="bytes-like"):
+            s.sendall(5)  # type: ignore[arg-type]  # it once sent five NUL bytes
