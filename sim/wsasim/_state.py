@@ -25,7 +25,10 @@ Sources for the entries:
 * send/recv documents: WSAENOTCONN on a stream socket that is not connected, WSAESHUTDOWN after
   shutdown in that direction, WSAECONNRESET on a reset connection (send; recv reads what was
   queued first). On a datagram socket send needs a default destination (WSAENOTCONN) and recv
-  a bound socket (WSAEINVAL).
+  a bound socket (WSAEINVAL): a bound socket that was never connected may recv (the recv
+  document: "the sockets must be bound before calling recv"; Wine's sock.c, test_connect_udp:
+  WSAEWOULDBLOCK, not an error of state), while one disconnected by an all-zero name gives
+  WSAENOTCONN for both send and recv.
 * shutdown document: WSAENOTCONN on a stream socket that is not connected; SD_SEND sends FIN
   (the ``fin sent`` states); SD_RECEIVE refuses later receives. A peer's FIN is the ``fin
   received`` states. Shutdown of a datagram socket is not modelled (WSAEOPNOTSUPP here).
@@ -67,6 +70,8 @@ class State(enum.Enum):
     SHUTDOWN = "shutdown"
     #: The connection was reset by the peer.
     RESET = "reset"
+    #: A datagram socket whose default destination was removed (connect with an all-zero name).
+    DISCONNECTED = "disconnected"
     CLOSED = "closed"
 
     # Members are singletons: identity hashing is right, and C-speed (Enum's own __hash__ is
@@ -117,6 +122,7 @@ FIN_BOTH = State.FIN_BOTH
 RECEIVE_SHUTDOWN = State.RECEIVE_SHUTDOWN
 SHUTDOWN = State.SHUTDOWN
 RESET = State.RESET
+DISCONNECTED = State.DISCONNECTED
 CLOSED = State.CLOSED
 
 BIND = Event.BIND
@@ -262,15 +268,24 @@ def _datagram_table() -> dict[tuple[State, Event], _Entry]:
             DISCONNECT: BOUND,
             SEND: E.WSAENOTCONN,
             SEND_TO: BOUND,
-            # WSAConnect remarks: with no default destination, recv gives WSAENOTCONN.
-            RECEIVE: E.WSAENOTCONN,
+            RECEIVE: BOUND,
             RECEIVE_FROM: BOUND,
+        },
+        DISCONNECTED: {
+            **shared,
+            BIND: E.WSAEINVAL,
+            CONNECT: CONNECTED,
+            DISCONNECT: DISCONNECTED,
+            SEND: E.WSAENOTCONN,
+            SEND_TO: DISCONNECTED,
+            RECEIVE: E.WSAENOTCONN,
+            RECEIVE_FROM: DISCONNECTED,
         },
         CONNECTED: {
             **shared,
             BIND: E.WSAEINVAL,
             CONNECT: CONNECTED,  # a new default destination
-            DISCONNECT: BOUND,
+            DISCONNECT: DISCONNECTED,
             SEND: CONNECTED,
             SEND_TO: CONNECTED,
             RECEIVE: CONNECTED,

@@ -47,6 +47,18 @@ class Interface(NamedTuple):
         """True for 127.0.0.0/8 and ::1."""
         return A.is_loopback(self.packed)
 
+    @property
+    def unicast(self) -> bool:
+        """True for an address a host can own: not loopback, unspecified, multicast, IPv4-mapped,
+        the limited broadcast or its subnet's broadcast address (RFC 4291 section 2.5.5.2 for
+        IPv4-mapped; RFC 919 and RFC 922 for broadcast)."""
+        ip = ipaddress.ip_address(self.packed)
+        if self.loopback or ip.is_unspecified or ip.is_multicast:
+            return False
+        if isinstance(ip, ipaddress.IPv6Address):
+            return ip.ipv4_mapped is None
+        return self.packed not in (b"\xff\xff\xff\xff", self.broadcast)
+
     def contains(self, packed: bytes) -> bool:
         """True when ``packed`` is on this interface's subnet."""
         if len(packed) != len(self.packed):

@@ -208,7 +208,7 @@ class Network:
             raise TypeError(f"addresses must be a list of str, not {type(addresses).__name__}")
         interfaces = [parse_interface(a) for a in addresses]
         for iface in interfaces:
-            if iface.loopback or not any(iface.packed):
+            if not iface.unicast:
                 raise ValueError(f"addresses: {iface} is not a unicast address a host can own")
             owner = self._owners.get(iface.packed)
             if owner is not None:

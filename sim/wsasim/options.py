@@ -44,7 +44,9 @@ OPTIONS: dict[tuple[int, int], Option] = {
     (C.SOL_SOCKET, C.SO_RCVBUF): Option(65536),
     (C.SOL_SOCKET, C.SO_RCVTIMEO): Option(0),
     (C.SOL_SOCKET, C.SO_SNDTIMEO): Option(0),
-    (C.SOL_SOCKET, C.SO_ERROR): Option(None, settable=False, computed=True),
+    # Windows lets setsockopt set SO_ERROR; getsockopt then reads the value set (Wine's sock.c,
+    # test_set_getsockopt: "Test SO_ERROR set/get", 1234 back).
+    (C.SOL_SOCKET, C.SO_ERROR): Option(None, computed=True),
     (C.SOL_SOCKET, C.SO_TYPE): Option(None, settable=False, computed=True),
     (C.SOL_SOCKET, C.SO_ACCEPTCONN): Option(None, settable=False, computed=True),
     # mswsock.h: seconds connected, or 0xFFFFFFFF when not connected.
@@ -124,6 +126,9 @@ def set_value(sock: Socket, level: int, optname: int, value: object) -> None:
     if value is None:
         raise E.error_for_code(E.WSAEFAULT, "optval is NULL")
     number = coerce(value)
+    if key == (C.SOL_SOCKET, C.SO_ERROR):
+        sock.so_error = number
+        return
     if key == (C.IPPROTO_IPV6, C.IPV6_V6ONLY) and sock.state is not UNBOUND:
         raise E.error_for_code(E.WSAEINVAL, "IPV6_V6ONLY after bind or connect")
     for this, other in ((_EXCLUSIVE, _REUSE), (_REUSE, _EXCLUSIVE)):

@@ -4,7 +4,7 @@ This module owns datagram delivery (WSAConnect document, remarks on connectionle
 
 * a datagram reaches the socket bound to its destination port and address (or a wildcard of
   the family; an AF_INET6 wildcard with IPV6_V6ONLY off also takes IPv4), one one-way delay
-  after it was sent;
+  after it was sent, or before ``send`` returns within a host (loopback has no latency);
 * a connected datagram socket discards datagrams from any address but its default
   destination ("all datagrams received from an address other than the specified destination
   are discarded");
@@ -90,8 +90,7 @@ def send(sock: Socket, destination: SockAddr, data: bytes) -> None:
         assert source_packed is not None
         source = SockAddr(destination.family, source_packed, sock.local.port)
         for target in targets:
-            delay = network.delay(host, target)
-            network.clock.schedule(delay, partial(_arrive, target, source, destination, data))
+            _carry(host, target, network.delay(host, target), source, destination, data)
         return
     route = network.route(host, destination.packed)
     if route.kind is NO_ROUTE or source_packed is None:
@@ -100,9 +99,19 @@ def send(sock: Socket, destination: SockAddr, data: bytes) -> None:
     if route.kind is DELIVER:
         assert route.target is not None
         source = SockAddr(destination.family, source_packed, sock.local.port)
-        network.clock.schedule(
-            route.delay, partial(_arrive, route.target, source, destination, data)
-        )
+        _carry(host, route.target, route.delay, source, destination, data)
+
+
+def _carry(
+    host: Host, target: Host, delay: float, source: SockAddr, destination: SockAddr, data: bytes
+) -> None:
+    """The datagram reaches ``target`` after ``delay``; within a host, before send returns:
+    loopback has no latency, and a datagram sent to one of the host's own addresses can be
+    read at once (Wine's sock.c, test_connect_udp: send, then a non-blocking recv gets it)."""
+    if target is host:
+        _arrive(target, source, destination, data)
+    else:
+        host.network.clock.schedule(delay, partial(_arrive, target, source, destination, data))
 
 
 def discard_queued(sock: Socket, keep_from: SockAddr | None = None) -> None:

@@ -5,7 +5,9 @@ See conftest.py for how the suite runs over every available backend.
 
 from __future__ import annotations
 
+import threading
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
@@ -17,7 +19,7 @@ if TYPE_CHECKING:
 
 
 def running_under_wine() -> bool:
-    """True inside Wine (ntdll exports wine_get_version, NOTES.md section 2)."""
+    """True inside Wine (ntdll exports wine_get_version, docs/wine.md)."""
     try:
         import ctypes
 
@@ -73,6 +75,17 @@ class Env:
             self.network.advance(seconds)
         else:
             time.sleep(seconds)
+
+    def later(self, seconds: float, fn: Callable[[], object]) -> None:
+        """Run ``fn`` ``seconds`` from now, as another thread would: a ``net.call_at`` callback
+        on the simulator (virtual time), a real thread natively. Either way it may act while
+        the test's own call blocks."""
+        if self.network is not None:
+            self.network.call_at(self.network.now + seconds, fn)
+        else:
+            timer = threading.Timer(seconds, fn)
+            timer.daemon = True
+            timer.start()
 
     def close_all(self) -> None:
         for s in self._opened:

@@ -33,6 +33,8 @@ STREAM_REFUSALS = refusals(True)
 DATAGRAM_REFUSALS = refusals(False)
 ALL_REFUSALS = [(True, *r) for r in STREAM_REFUSALS] + [(False, *r) for r in DATAGRAM_REFUSALS]
 LIVE_STATES = [s for s in State if s is not S.CLOSED]
+DATAGRAM_STATES = [S.UNBOUND, S.BOUND, S.CONNECTED, S.DISCONNECTED]
+STREAM_STATES = [s for s in LIVE_STATES if s is not S.DISCONNECTED]
 
 
 def refusal_id(value: object) -> str:
@@ -105,7 +107,9 @@ def test_refusal_raises_its_code_and_leaves_the_state(
         (False, S.BOUND, V.CONNECT, S.CONNECTED),
         (False, S.BOUND, V.DISCONNECT, S.BOUND),
         (False, S.CONNECTED, V.CONNECT, S.CONNECTED),
-        (False, S.CONNECTED, V.DISCONNECT, S.BOUND),
+        (False, S.CONNECTED, V.DISCONNECT, S.DISCONNECTED),
+        (False, S.DISCONNECTED, V.CONNECT, S.CONNECTED),
+        (False, S.BOUND, V.RECEIVE, S.BOUND),
     ],
     ids=refusal_id,
 )
@@ -186,7 +190,7 @@ def test_every_table_entry_is_a_state_or_a_known_code(stream: bool) -> None:
 def test_every_application_call_in_a_live_state_has_an_entry(stream: bool) -> None:
     # A missing entry would surface as WSAENOTSOCK, the closed-socket answer.
     table = STREAM if stream else DATAGRAM
-    states = LIVE_STATES if stream else [S.UNBOUND, S.BOUND, S.CONNECTED]
+    states = STREAM_STATES if stream else DATAGRAM_STATES
     calls = APPLICATION_EVENTS - ({V.DISCONNECT} if stream else set())
     if stream:
         calls -= {V.SEND_TO, V.RECEIVE_FROM}  # a stream's sendto/recvfrom are send/recv
@@ -278,8 +282,10 @@ class Rig:
             if state is S.FAILED:
                 assert ws.select([], [], [s], None)[0] == 1
             assert ws.ioctlsocket(s, C.FIONBIO, 0) == 0
-        if state in SHUTDOWN_STEPS or (state is S.CONNECTED and not stream):
+        if state in SHUTDOWN_STEPS or (state in (S.CONNECTED, S.DISCONNECTED) and not stream):
             assert ws.connect(s, SERVER) == 0, ws.WSAGetLastError()
+        if state is S.DISCONNECTED:
+            assert ws.connect(s, bytes(16)) == 0  # an all-zero name disconnects
         if stream and state in SHUTDOWN_STEPS:
             peer, _ = self.server_ws.accept(self.listener)
             for step in SHUTDOWN_STEPS[state]:
