@@ -23,8 +23,10 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from wsaconnect import constants as C
+from wsaconnect import errors as E
 from wsasim import events
 from wsasim._state import (
+    CLOSED,
     CONNECTION_STATES,
     FAILED,
     FIN_BOTH,
@@ -63,13 +65,25 @@ def exceptional(sock: Socket) -> bool:
 def ready_sets(
     sets: Sequence[Sequence[Socket]],
 ) -> tuple[list[int], list[int], list[int]] | None:
-    """The handles of ``(readers, writers, exceptional)`` that are ready, or None if none is."""
+    """The handles of ``(readers, writers, exceptional)`` that are ready, or None if none is.
+
+    A socket closed while a select waits on it (by another thread) ends the wait: in readfds
+    it is reported readable; in the other sets alone the select fails with WSAENOTSOCK
+    (Wine's sock.c, test_select: "Close the socket currently being selected in a thread").
+
+    Raises:
+        WinsockError: WSAENOTSOCK, as above.
+    """
     readers, writers, errors = sets
     found = (
-        [s.handle for s in readers if readable(s)],
+        [s.handle for s in readers if readable(s) or s.state is CLOSED],
         [s.handle for s in writers if writable(s)],
         [s.handle for s in errors if exceptional(s)],
     )
+    for group in (writers, errors):
+        for sock in group:
+            if sock.state is CLOSED and sock not in readers:
+                raise E.error_for_code(E.WSAENOTSOCK, "a socket was closed during select")
     return found if found[0] or found[1] or found[2] else None
 
 

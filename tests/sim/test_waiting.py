@@ -260,3 +260,23 @@ def test_one_sockets_timing_changes_only_its_own_syn_schedule(lab: Lab) -> None:
     assert lab.net.now == 1.0
     assert lab.ws.select([], [], [normal], None) == (1, [], [], [normal])
     assert lab.net.now == 21.0
+
+
+# --- a socket closed while a select waits on it ------------------------------------------------
+
+
+def test_closing_a_socket_in_readfds_ends_the_select_with_it_readable(lab: Lab) -> None:
+    # sock.c:4517 test_select, "Close the socket currently being selected in a thread".
+    s, _ = connected_pair(lab)
+    lab.net.call_at(0.5, lambda: lab.ws.closesocket(s))
+    assert lab.ws.select([s], [], [s], 5.0) == (1, [s], [], [])
+    assert lab.net.now == 0.5
+
+
+def test_closing_a_socket_only_in_exceptfds_fails_the_select_with_wsaenotsock(lab: Lab) -> None:
+    # sock.c:4527 test_select, "test again with only the except descriptor".
+    s, _ = connected_pair(lab)
+    lab.net.call_at(0.5, lambda: lab.ws.closesocket(s))
+    assert lab.ws.select([], [], [s], 5.0) == (C.SOCKET_ERROR, [], [], [])
+    assert lab.error() == E.WSAENOTSOCK
+    assert lab.net.now == 0.5
