@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any, NamedTuple
 
+from wsaconnect import checks
 from wsaconnect import constants as C
 from wsaconnect import errors as E
 from wsasim._state import CONNECTED, LISTENING, UNBOUND
@@ -43,6 +44,12 @@ OPTIONS: dict[tuple[int, int], Option] = {
     (C.SOL_SOCKET, C.SO_SNDBUF): Option(65536),
     (C.SOL_SOCKET, C.SO_RCVBUF): Option(65536),
     (C.SOL_SOCKET, C.SO_RCVTIMEO): Option(0),
+    # struct linger {u_short l_onoff; u_short l_linger;}, kept as its 4 little-endian bytes
+    # read as an int (what a 4-byte optval is); getsockopt gives (l_onoff, l_linger). Stream
+    # sockets only: a UDP socket gives WSAENOPROTOOPT (Wine's sock.c, test_extendedSocketOptions).
+    (C.SOL_SOCKET, C.SO_LINGER): Option(0, only_type=C.SOCK_STREAM),
+    # winsock2.h: SO_DONTLINGER is ~SO_LINGER, a BOOL view of "l_onoff is 0".
+    (C.SOL_SOCKET, C.SO_DONTLINGER): Option(None, computed=True, only_type=C.SOCK_STREAM),
     (C.SOL_SOCKET, C.SO_SNDTIMEO): Option(0),
     # Windows lets setsockopt set SO_ERROR; getsockopt then reads the value set (Wine's sock.c,
     # test_set_getsockopt: "Test SO_ERROR set/get", 1234 back).
@@ -94,7 +101,30 @@ def coerce(value: object) -> int:
         if len(raw) < 4:
             raise E.error_for_code(E.WSAEFAULT, f"optlen {len(raw)} is too small")
         return int.from_bytes(raw[:4], "little", signed=True)
-    raise TypeError(f"value must be an int, bool, bytes or None, not {type(value).__name__}")
+    raise TypeError(
+        f"value must be an int, bool, bytes, an SO_LINGER pair or None, not {type(value).__name__}"
+    )
+
+
+_LINGER = (C.SOL_SOCKET, C.SO_LINGER)
+
+
+def linger_value(pair: tuple[object, ...]) -> int:
+    """A ``(l_onoff, l_linger)`` pair as the int SO_LINGER is kept as (two u_short).
+
+    Raises:
+        TypeError, ValueError: not a pair of ints within 0..65535.
+    """
+    if len(pair) != 2:
+        raise ValueError(f"value: SO_LINGER takes (l_onoff, l_linger), not {len(pair)} items")
+    onoff, seconds = (checks.integer(v, "value", 0, 0xFFFF) for v in pair)
+    return onoff | seconds << 16
+
+
+def linger(sock: Socket) -> tuple[int, int]:
+    """The socket's SO_LINGER as ``(l_onoff, l_linger)``."""
+    raw = sock.option(*_LINGER) & 0xFFFFFFFF
+    return raw & 0xFFFF, raw >> 16
 
 
 _EXCLUSIVE = (C.SOL_SOCKET, C.SO_EXCLUSIVEADDRUSE)
@@ -125,9 +155,15 @@ def set_value(sock: Socket, level: int, optname: int, value: object) -> None:
         return
     if value is None:
         raise E.error_for_code(E.WSAEFAULT, "optval is NULL")
+    if key == _LINGER and isinstance(value, tuple):
+        value = linger_value(value)
     number = coerce(value)
     if key == (C.SOL_SOCKET, C.SO_ERROR):
         sock.so_error = number
+        return
+    if key == (C.SOL_SOCKET, C.SO_DONTLINGER):
+        _, seconds = linger(sock)
+        sock.set_option(*_LINGER, linger_value((int(not number), seconds)))
         return
     if key == (C.IPPROTO_IPV6, C.IPV6_V6ONLY) and sock.state is not UNBOUND:
         raise E.error_for_code(E.WSAEINVAL, "IPV6_V6ONLY after bind or connect")
@@ -146,6 +182,8 @@ def get_value(sock: Socket, level: int, optname: int) -> Any:
     option = lookup(level, optname, sock.family, sock.type)
     if not option.gettable:
         raise E.error_for_code(E.WSAENOPROTOOPT, f"option {optname:#x} can't be read")
+    if (level, optname) == _LINGER:
+        return linger(sock)
     if not option.computed:
         return sock.option(level, optname)
     if optname == C.SO_ERROR:
@@ -157,6 +195,8 @@ def get_value(sock: Socket, level: int, optname: int) -> Any:
         return code
     if optname == C.SO_TYPE:
         return sock.type
+    if optname == C.SO_DONTLINGER:
+        return int(not linger(sock)[0])
     if optname == C.SO_ACCEPTCONN:
         return int(sock.state is LISTENING)
     # SO_CONNECT_TIME (mswsock.h): whole seconds connected, 0xFFFFFFFF if not connected.

@@ -265,11 +265,12 @@ def _fin_arrives(receiver: Socket) -> None:
 
 
 def reset(sock: Socket) -> None:
-    """The connection of ``sock`` is reset by its peer (recv gives WSAECONNRESET)."""
+    """The connection of ``sock`` is reset by its peer: recv gives WSAECONNRESET, and FD_CLOSE
+    carries WSAECONNABORTED (Wine's sock.c, test_close_events: "Trigger RST")."""
     if sock.state is CLOSED:
         return
     sock.fire(PEER_RESET)
-    events.post(sock.registration, sock.handle, C.FD_CLOSE_BIT, E.WSAECONNRESET)
+    events.post(sock.registration, sock.handle, C.FD_CLOSE_BIT, E.WSAECONNABORTED)
 
 
 def _abort(sock: Socket) -> None:
@@ -319,11 +320,15 @@ def shutdown(sock: Socket, receive: bool, send: bool) -> None:
             _send_fin(sock)
 
 
-def close(sock: Socket) -> None:
-    """The application closed ``sock``: its peer sees FIN; un-accepted connections are reset."""
+def close(sock: Socket, *, abortive: bool = False) -> None:
+    """The application closed ``sock``: its peer sees FIN, or RST for an ``abortive`` close
+    (SO_LINGER on with a zero timeout: the closesocket document, "abortive shutdown");
+    un-accepted connections are reset."""
     network = sock.host.network
     if sock.peer is not None:
-        if sock.state not in _FIN_GONE:
+        if abortive and sock.state is not RESET:
+            network.clock.schedule(sock.delay, partial(reset, sock.peer))
+        elif sock.state not in _FIN_GONE:
             _send_fin(sock)
         sock.peer = None
     if sock.accept_queue:

@@ -219,7 +219,8 @@ class Winsock:
         return sock.handle
 
     def _close(self, sock: Socket) -> None:
-        tcp.close(sock)
+        onoff, seconds = options.linger(sock) if sock.stream else (0, 0)
+        tcp.close(sock, abortive=bool(onoff) and seconds == 0)
         if sock.accept_queue is not None:
             self.host.remove_listener(sock)
         if sock.local is not None:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import struct
+
 from tests.sim.conftest import LATENCY, Lab
 from wsaconnect import constants as C
 from wsaconnect import errors as E
@@ -85,3 +87,43 @@ def test_accepted_socket_has_the_listeners_port_and_the_peer_address(lab: Lab) -
     _, s, conn = connected_pair(lab)
     assert lab.srv.getsockname(conn) == (0, ("192.0.2.20", 80))
     assert lab.srv.getpeername(conn) == lab.ws.getsockname(s)
+
+
+# --- SO_LINGER ------------------------------------------------------------------------------------
+
+
+def test_so_linger_round_trips_and_so_dontlinger_mirrors_it(lab: Lab) -> None:
+    # sock.c:1311 test_set_getsockopt (linger_testvals) and 4921 test_extendedSocketOptions.
+    s = lab.tcp()
+    for pair in ((0, 0), (0, 73), (1, 0), (5, 189)):
+        assert lab.ws.setsockopt(s, C.SOL_SOCKET, C.SO_LINGER, pair) == 0
+        assert lab.ws.getsockopt(s, C.SOL_SOCKET, C.SO_LINGER) == (0, pair)
+        assert lab.ws.getsockopt(s, C.SOL_SOCKET, C.SO_DONTLINGER) == (0, int(not pair[0]))
+    assert lab.ws.setsockopt(s, C.SOL_SOCKET, C.SO_LINGER, struct.pack("<HH", 1, 7)) == 0
+    assert lab.ws.getsockopt(s, C.SOL_SOCKET, C.SO_LINGER) == (0, (1, 7))
+    assert lab.ws.setsockopt(s, C.SOL_SOCKET, C.SO_DONTLINGER, 1) == 0
+    assert lab.ws.getsockopt(s, C.SOL_SOCKET, C.SO_LINGER) == (0, (0, 7))
+    assert lab.ws.setsockopt(s, C.SOL_SOCKET, C.SO_LINGER, None) == C.SOCKET_ERROR
+    assert lab.error() == E.WSAEFAULT
+    udp = lab.ws.socket(C.AF_INET, C.SOCK_DGRAM)
+    assert lab.ws.getsockopt(udp, C.SOL_SOCKET, C.SO_LINGER) == (C.SOCKET_ERROR, None)
+    assert lab.error() == E.WSAENOPROTOOPT
+
+
+def test_an_abortive_close_resets_the_peer(lab: Lab) -> None:
+    # sock.c:213 close_with_rst and 6889 test_close_events ("Trigger RST"): the peer's FD_CLOSE
+    # carries WSAECONNABORTED, its recv gives WSAECONNRESET, and select finds it readable
+    # and writable, not exceptional (13350 test_tcp_reset).
+    listener = lab.listen(80)
+    s = lab.tcp()
+    assert lab.ws.connect(s, ("192.0.2.20", 80)) == 0
+    conn, _ = lab.srv.accept(listener)
+    window = lab.srv.create_message_window()
+    assert lab.srv.WSAAsyncSelect(conn, window, 0x400, C.FD_CLOSE | C.FD_READ) == 0
+    assert lab.ws.setsockopt(s, C.SOL_SOCKET, C.SO_LINGER, (1, 0)) == 0
+    assert lab.ws.closesocket(s) == 0
+    assert lab.srv.select([conn], [], [], 1.0) == (1, [conn], [], [])  # the RST arrived
+    assert lab.srv.select([conn], [conn], [conn], 0) == (2, [conn], [conn], [])
+    assert lab.srv.get_messages(window) == [(0x400, conn, (E.WSAECONNABORTED << 16) | C.FD_CLOSE)]
+    assert lab.srv.recv(conn, 10) == (C.SOCKET_ERROR, b"")
+    assert lab.srv.WSAGetLastError() == E.WSAECONNRESET
