@@ -75,6 +75,17 @@ class Registration:
         self.errors = [0] * C.FD_MAX_EVENTS
 
 
+def inherit(registration: Registration) -> Registration:
+    """The registration an accepted socket inherits from its listener: the same mask, event
+    object or window and message, every event enabled (accept document)."""
+    return Registration(
+        registration.mask,
+        event=registration.event,
+        window=registration.window,
+        msg=registration.msg,
+    )
+
+
 def make_select_reply(event: int, error: int) -> int:
     """WSAMAKESELECTREPLY: the lParam of a WSAAsyncSelect message."""
     return ((error & 0xFFFF) << 16) | (event & 0xFFFF)

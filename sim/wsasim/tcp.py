@@ -184,7 +184,6 @@ class Handshake:
         else:
             server.local = self.target
             server.remote = A.unmapped(client.local)
-        server.nonblocking = listener.nonblocking
         server.delay = delay
         server.connected_at = host.network.clock.now
         queue.append(server)

@@ -285,7 +285,14 @@ class Winsock:
                 raise E.error_for_code(E.WSAEINTR, "the socket was closed")
         conn = queue.popleft()
         conn.handle = self.host.network.add_handle(conn)
+        # accept document: the new socket "has the same properties as socket s, including
+        # asynchronous events registered with WSAAsyncSelect or WSAEventSelect"; its options
+        # too (Wine's sock.c, test_accept_inheritance, and test_accept_events: FD_WRITE).
+        conn.options = None if sock.options is None else dict(sock.options)
+        conn.nonblocking = sock.nonblocking
         if sock.registration is not None:
+            conn.registration = events.inherit(sock.registration)
+            readiness.post_current(conn)
             events.rearm(sock.registration, C.FD_ACCEPT_BIT)
             if queue:
                 events.post(sock.registration, sock.handle, C.FD_ACCEPT_BIT)

@@ -127,3 +127,34 @@ def test_an_abortive_close_resets_the_peer(lab: Lab) -> None:
     assert lab.srv.get_messages(window) == [(0x400, conn, (E.WSAECONNABORTED << 16) | C.FD_CLOSE)]
     assert lab.srv.recv(conn, 10) == (C.SOCKET_ERROR, b"")
     assert lab.srv.WSAGetLastError() == E.WSAECONNRESET
+
+
+def test_an_accepted_socket_inherits_the_listeners_options_and_registration(lab: Lab) -> None:
+    # sock.c:4765 test_accept_inheritance; 6247 test_accept_events ("inherits the same
+    # parameters": the accepted socket reports FD_WRITE through the listener's window).
+    listener = lab.srv.socket(C.AF_INET, C.SOCK_STREAM)
+    values = {
+        (C.SOL_SOCKET, C.SO_REUSEADDR): 1,
+        (C.SOL_SOCKET, C.SO_KEEPALIVE): 1,
+        (C.SOL_SOCKET, C.SO_OOBINLINE): 1,
+        (C.SOL_SOCKET, C.SO_SNDBUF): 0x123,
+        (C.SOL_SOCKET, C.SO_RCVBUF): 0x123,
+        (C.SOL_SOCKET, C.SO_SNDTIMEO): 0x123,
+        (C.SOL_SOCKET, C.SO_RCVTIMEO): 0x123,
+        (C.IPPROTO_TCP, C.TCP_NODELAY): 1,
+    }
+    for (level, name), value in values.items():
+        assert lab.srv.setsockopt(listener, level, name, value) == 0
+    assert lab.srv.setsockopt(listener, C.SOL_SOCKET, C.SO_LINGER, (1, 555)) == 0
+    assert lab.srv.bind(listener, ("192.0.2.20", 80)) == 0
+    assert lab.srv.listen(listener, 1) == 0
+    window = lab.srv.create_message_window()
+    mask = C.FD_ACCEPT | C.FD_WRITE
+    assert lab.srv.WSAAsyncSelect(listener, window, 0x401, mask) == 0
+    assert lab.ws.connect(lab.tcp(), ("192.0.2.20", 80)) == 0
+    assert lab.srv.get_messages(window) == [(0x401, listener, C.FD_ACCEPT)]
+    conn, _ = lab.srv.accept(listener)
+    for (level, name), value in values.items():
+        assert lab.srv.getsockopt(conn, level, name) == (0, value), name
+    assert lab.srv.getsockopt(conn, C.SOL_SOCKET, C.SO_LINGER) == (0, (1, 555))
+    assert lab.srv.get_messages(window) == [(0x401, conn, C.FD_WRITE)]
