@@ -10,7 +10,10 @@ This module owns what happens before a function's own checks and after it fails:
   network (WSAConnect document, WSAENETDOWN);
 * a :class:`~wsaconnect.errors.WinsockError` raised inside becomes the C-style failure: the
   function returns its failure value (SOCKET_ERROR, INVALID_SOCKET, FALSE, ...) and the code
-  goes to WSAGetLastError.
+  goes to WSAGetLastError;
+* a call that gets past those rules clears WSAGetLastError first, so a success leaves 0
+  (Wine's sock.c: ``SetLastError(0xdeadbeef)``, then a successful bind, setsockopt or
+  getsockopt, then ``ok(!WSAGetLastError())``).
 
 The wrapper is compiled with the wrapped function's own parameters, as :mod:`dataclasses`
 compiles ``__init__``: a generic ``*args, **kwargs`` wrapper costs five times the call it
@@ -40,7 +43,8 @@ def {name}({parameters}):
     if self._blocking and self._version < (2, 0):
         self._last_error = WSAEINPROGRESS
         return failure
-{network_check}    try:
+{network_check}    self._last_error = 0
+    try:
         return fn({arguments})
     except WinsockError as exc:
         self._last_error = exc.winerror

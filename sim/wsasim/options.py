@@ -63,8 +63,10 @@ OPTIONS: dict[tuple[int, int], Option] = {
     (C.SOL_SOCKET, C.SO_UPDATE_CONNECT_CONTEXT): Option(
         None, gettable=False, computed=True, only_type=C.SOCK_STREAM
     ),
-    # ws2ipdef.h: IPV6_V6ONLY is on by default on Windows (IPPROTO_IPV6 socket options).
-    (C.IPPROTO_IPV6, C.IPV6_V6ONLY): Option(1, only_family=C.AF_INET6),
+    # ws2ipdef.h: IPV6_V6ONLY is on by default on Windows (IPPROTO_IPV6 socket options). An
+    # AF_INET socket keeps the value too, with the same rule after bind (Wine's sock.c,
+    # test_ipv6only), though it changes nothing there.
+    (C.IPPROTO_IPV6, C.IPV6_V6ONLY): Option(1),
     (C.IPPROTO_TCP, C.TCP_NODELAY): Option(0, only_type=C.SOCK_STREAM),
     # mstcpip.h, Windows 10 2004 and later: an ICMP error fails a connect at once.
     (C.IPPROTO_TCP, C.TCP_FAIL_CONNECT_ON_ICMP_ERROR): Option(0, only_type=C.SOCK_STREAM),

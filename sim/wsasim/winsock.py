@@ -248,6 +248,10 @@ class Winsock:
             raise E.error_for_code(E.WSAEADDRNOTAVAIL, f"{local.host} is not this host's")
         if A.is_v4_mapped(local) and sock.v6only:
             raise E.error_for_code(E.WSAEADDRNOTAVAIL, "IPv4-mapped address, IPV6_V6ONLY on")
+        if local.scope_id:
+            # A scope id names an interface; the simulated hosts' interfaces have none to give,
+            # so any is foreign (Wine's sock.c, test_bind: ::1 with scope id 0xabacab).
+            raise E.error_for_code(E.WSAEADDRNOTAVAIL, f"scope id {local.scope_id}")
         port = self.host.ports.bind(
             sock.handle, sock.type, local.port, _connect.binding_of(sock, local.packed)
         )

@@ -298,10 +298,6 @@ def test_bind_refuses_a_null_or_short_or_unknown_name(env: Env) -> None:
         assert env.ws.WSAGetLastError() == code, (name, namelen)
 
 
-@pytest.mark.sim_gap(
-    "a successful bind leaves WSAGetLastError as it was (0xdeadbeef here); Windows 7 and "
-    "later set it to 0 (the rest, WSAEINVAL then WSAEADDRINUSE, already matches)"
-)
 def test_bind_twice_is_wsaeinval_and_a_bound_address_is_wsaeaddrinuse(env: Env) -> None:
     """sock.c:12165-12186 test_bind: bind to 127.0.0.1:0 succeeds and clears the last error;
     a second bind of the same socket is WSAEINVAL; another socket's bind to the address
@@ -322,10 +318,6 @@ def test_bind_twice_is_wsaeinval_and_a_bound_address_is_wsaeaddrinuse(env: Env) 
     assert env.ws.WSAGetLastError() == E.WSAEADDRINUSE
 
 
-@pytest.mark.sim_gap(
-    "a successful UDP bind leaves WSAGetLastError as it was (0xdeadbeef here); Windows 7 "
-    "and later set it to 0"
-)
 def test_bind_a_udp_socket_clears_the_last_error(env: Env) -> None:
     """sock.c:12190-12197 test_bind: a UDP bind to 127.0.0.1:0 succeeds and sets the last
     error to 0."""
@@ -343,10 +335,6 @@ def test_bind_a_loopback_adapter_address(env: Env, family: int, host: str) -> No
     assert env.ws.bind(s, (host, 0)) == 0, env.ws.WSAGetLastError()
 
 
-@pytest.mark.sim_gap(
-    "bind to ::1 with sin6_scope_id 0xabacab succeeds (getsockname then echoes the scope "
-    "id); Windows refuses a scope id the address does not have with WSAEADDRNOTAVAIL"
-)
 @pytest.mark.wine_deviation(
     "bind to ::1 with sin6_scope_id 0xabacab succeeds (sock.c:12239 todo_wine_if for an "
     "address whose scope id is 0)"
@@ -391,11 +379,6 @@ def test_ipv6_socket_is_v6only_by_default_so_its_wildcard_leaves_ipv4_free(env: 
     assert env.ws.bind(v4, ("0.0.0.0", port)) == 0, env.ws.WSAGetLastError()
 
 
-@pytest.mark.sim_gap(
-    "setsockopt(IPPROTO_IPV6, IPV6_V6ONLY) on an AF_INET socket gives WSAENOPROTOOPT (an "
-    "AF_INET6-only option in wsasim.options); Windows accepts 0 and 1 before bind and fails"
-    " (SOCKET_ERROR) after bind"
-)
 def test_ipv4_socket_takes_ipv6_v6only_before_bind_and_refuses_it_after(env: Env) -> None:
     """sock.c:6977-7020 test_ipv6only: on an AF_INET socket, setsockopt(IPV6_V6ONLY) with 0
     and with 1 succeeds before bind; after its bind (0.0.0.0:port) both fail."""
@@ -408,11 +391,6 @@ def test_ipv4_socket_takes_ipv6_v6only_before_bind_and_refuses_it_after(env: Env
     assert env.ws.setsockopt(v4, C.IPPROTO_IPV6, C.IPV6_V6ONLY, 1) == C.SOCKET_ERROR
 
 
-@pytest.mark.sim_gap(
-    "getsockopt(IPPROTO_IPV6, IPV6_V6ONLY) on an AF_INET socket gives WSAENOPROTOOPT; "
-    "Windows answers 1 when new, the value set before bind (0), and 1 after setting 1 and "
-    "binding, also after a refused set"
-)
 @pytest.mark.wine_deviation(
     "getsockopt(IPV6_V6ONLY) on an AF_INET socket (sock.c:6970-7015 todo_wine)"
 )
