@@ -4,13 +4,21 @@ This module owns the port table of a host: whether a bind conflicts with an exis
 (WSAEADDRINUSE), how SO_REUSEADDR and SO_EXCLUSIVEADDRUSE change that, and the choice of an
 ephemeral port for an implicit bind (WSAENOBUFS when the range is exhausted, docs/simulator.md).
 
-Windows' rules (bind documentation, "Using SO_REUSEADDR and SO_EXCLUSIVEADDRUSE"):
+Windows' rules (Microsoft's "Using SO_REUSEADDR and SO_EXCLUSIVEADDRUSE" and its table of
+who may share; Wine's sock.c, test_reuseaddr, whose rows pass on Windows). Two bindings of one
+protocol to one port *overlap* when they hold a common address: the same address, or a
+wildcard and an address of its family (an AF_INET6 wildcard with IPV6_V6ONLY off also holds
+every IPv4 address; an IPv4-mapped address is its IPv4 address). Between overlapping bindings
+what matters is which is more general: a specific address, then a wildcard of one family,
+then a dual-stack wildcard.
 
-* Two bindings of one protocol to one port conflict when their addresses overlap: the same
-  address, or a wildcard and anything of its family. An AF_INET6 wildcard with IPV6_V6ONLY
-  off also covers IPv4.
-* A conflict is allowed when the *new* socket set SO_REUSEADDR, unless the existing one set
-  SO_EXCLUSIVEADDRUSE. A socket that set SO_EXCLUSIVEADDRUSE never shares.
+* The same generality (the same address, or two wildcards of the same reach): the new bind
+  succeeds only when both set SO_REUSEADDR; WSAEACCES when the new one set it and the old one
+  did not; otherwise WSAEADDRINUSE.
+* The new binding more specific than the old (a specific address inside a wildcard): it
+  succeeds, unless the old one set SO_EXCLUSIVEADDRUSE: WSAEACCES.
+* The new binding more general (a wildcard over a specific address): it succeeds, unless the
+  new one sets SO_EXCLUSIVEADDRUSE: WSAEADDRINUSE.
 
 It knows nothing about connections; the WSAEADDRINUSE that WSAConnect reports for two
 connections with the same four-tuple is checked by :mod:`wsasim.winsock`.
@@ -35,23 +43,40 @@ class Binding(NamedTuple):
     exclusive: bool  # SO_EXCLUSIVEADDRUSE
 
 
-def _ipv4_part(b: Binding) -> bytes | None:
-    """The IPv4 address a binding holds: b"" for all of them, None for none."""
+#: What a binding holds of one family: None (nothing), b"" (every address) or one address.
+_Held = bytes | None
+
+
+def _holds(b: Binding) -> tuple[_Held, _Held, int]:
+    """``(IPv4 held, IPv6 held, generality)``: 0 a specific address, 1 a wildcard of one
+    family, 2 a dual-stack wildcard."""
     if b.family == C.AF_INET:
-        return b.packed if any(b.packed) else b""
-    if not b.dual_stack:
-        return None
-    if not any(b.packed):
-        return b""  # a dual-stack wildcard covers every IPv4 address
-    return b.packed[12:] if b.packed[:12] == V4MAPPED_PREFIX else None
+        return (b.packed, None, 0) if any(b.packed) else (b"", None, 1)
+    if b.packed[:12] == V4MAPPED_PREFIX:  # an IPv4-mapped address is its IPv4 address
+        v4 = b.packed[12:]
+        return (v4, None, 0) if any(v4) else (b"", None, 1)
+    if any(b.packed):
+        return None, b.packed, 0
+    return (b"", b"", 2) if b.dual_stack else (None, b"", 1)
 
 
-def _overlap(a: Binding, b: Binding) -> bool:
-    if a.family == b.family and (a.packed == b.packed or not any(a.packed) or not any(b.packed)):
-        return True
-    # Across families, or an IPv4-mapped address: compare what each holds of IPv4.
-    va, vb = _ipv4_part(a), _ipv4_part(b)
-    return va is not None and vb is not None and (va == vb or not va or not vb)
+def _meet(x: _Held, y: _Held) -> bool:
+    return x is not None and y is not None and (x == y or not x or not y)
+
+
+def _conflict(new: Binding, old: Binding) -> int:
+    """The code ``new`` gets for binding beside ``old`` (0: it may)."""
+    new4, new6, new_rank = _holds(new)
+    old4, old6, old_rank = _holds(old)
+    if not (_meet(new4, old4) or _meet(new6, old6)):
+        return 0
+    if new_rank < old_rank:  # more specific than what holds the port
+        return E.WSAEACCES if old.exclusive else 0
+    if new_rank > old_rank:  # more general
+        return E.WSAEADDRINUSE if new.exclusive else 0
+    if new.reuse:
+        return 0 if old.reuse else E.WSAEACCES
+    return E.WSAEADDRINUSE
 
 
 class PortTable:
@@ -75,12 +100,12 @@ class PortTable:
         return [owner for owner, _ in self._held.get((type, port), ())]
 
     def check(self, type: int, port: int, binding: Binding) -> None:
-        """Raise WSAEADDRINUSE if ``binding`` may not join ``port`` now."""
+        """Raise WSAEADDRINUSE or WSAEACCES if ``binding`` may not join ``port`` now (see the
+        module's rules)."""
         for _, other in self._held.get((type, port), ()):
-            if not _overlap(binding, other):
-                continue
-            if binding.exclusive or other.exclusive or not binding.reuse:
-                raise E.error_for_code(E.WSAEADDRINUSE, f"port {port}")
+            code = _conflict(binding, other)
+            if code:
+                raise E.error_for_code(code, f"port {port}")
 
     def bind(self, owner: int, type: int, port: int, binding: Binding) -> int:
         """Record ``owner`` (a socket id) on ``port`` (0: an ephemeral port). Returns the port.

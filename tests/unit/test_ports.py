@@ -1,9 +1,11 @@
 """Tests for wsasim.ports: the binding rules of one host and its ephemeral ports.
 
-The rules are Windows' ("Using SO_REUSEADDR and SO_EXCLUSIVEADDRUSE"): overlapping bindings
-of one protocol to one port conflict unless the *new* socket set SO_REUSEADDR and the existing
-one did not set SO_EXCLUSIVEADDRUSE; an exclusive socket never shares; an AF_INET6 wildcard
-with IPV6_V6ONLY off also covers IPv4.
+The rules are Windows' (Microsoft's "Using SO_REUSEADDR and SO_EXCLUSIVEADDRUSE"; Wine's sock.c,
+test_reuseaddr): the same address is shared only when both sockets set SO_REUSEADDR
+(WSAEACCES when only the new one did); a specific address may bind inside a wildcard unless the
+wildcard is exclusive (WSAEACCES); a wildcard may bind over a specific address unless the
+wildcard is exclusive (WSAEADDRINUSE); an AF_INET6 wildcard with IPV6_V6ONLY off also holds
+IPv4, as the most general binding of all.
 """
 
 from __future__ import annotations
@@ -58,13 +60,21 @@ def test_same_address_and_port_conflicts() -> None:
     assert_in_use(ports, 2, TCP, 80, v4(V4_A))
 
 
-def test_wildcard_conflicts_with_a_specific_address_either_way() -> None:
+def assert_refused(ports: PortTable, owner: int, port: int, binding: Binding, code: int) -> None:
+    with pytest.raises(WinsockError) as info:
+        ports.bind(owner, TCP, port, binding)
+    assert info.value.winerror == code
+    assert owner not in set(ports.holders(TCP, port))
+
+
+def test_a_specific_address_and_a_wildcard_share_a_port_either_way() -> None:
+    # sock.c test_reuseaddr, 2256 and 2290: no option needed; the more specific one is chosen.
     ports = table()
     ports.bind(1, TCP, 80, v4(V4_A))
-    assert_in_use(ports, 2, TCP, 80, v4(V4_ANY))
+    assert ports.bind(2, TCP, 80, v4(V4_ANY)) == 80
     other = table()
     other.bind(1, TCP, 80, v4(V4_ANY))
-    assert_in_use(other, 2, TCP, 80, v4(V4_A))
+    assert other.bind(2, TCP, 80, v4(V4_A)) == 80
 
 
 def test_different_specific_addresses_share_a_port() -> None:
@@ -121,17 +131,18 @@ def test_release_of_an_unknown_owner_is_harmless() -> None:
 # --- SO_REUSEADDR and SO_EXCLUSIVEADDRUSE ------------------------------------------------------
 
 
-def test_reuseaddr_on_the_new_socket_allows_sharing() -> None:
+def test_reuseaddr_on_the_new_socket_alone_is_wsaeacces() -> None:
+    # sock.c test_reuseaddr, 2185: the first socket must have set SO_REUSEADDR too.
     ports = table()
     ports.bind(1, TCP, 80, v4(V4_A))
+    assert_refused(ports, 2, 80, v4(V4_A, reuse=True), E.WSAEACCES)
+
+
+def test_reuseaddr_on_both_sockets_shares_the_address() -> None:
+    ports = table()
+    ports.bind(1, TCP, 80, v4(V4_A, reuse=True))
     assert ports.bind(2, TCP, 80, v4(V4_A, reuse=True)) == 80
     assert set(ports.holders(TCP, 80)) == {1, 2}
-
-
-def test_reuseaddr_on_the_new_socket_allows_a_wildcard_over_a_specific_one() -> None:
-    ports = table()
-    ports.bind(1, TCP, 80, v4(V4_A))
-    assert ports.bind(2, TCP, 80, v4(V4_ANY, reuse=True)) == 80
 
 
 def test_reuseaddr_only_on_the_existing_socket_does_not_allow_sharing() -> None:
@@ -140,14 +151,15 @@ def test_reuseaddr_only_on_the_existing_socket_does_not_allow_sharing() -> None:
     assert_in_use(ports, 2, TCP, 80, v4(V4_A))
 
 
-def test_exclusive_existing_socket_never_shares_even_with_reuseaddr() -> None:
+def test_an_exclusive_address_is_not_shared() -> None:
+    # sock.c tests_exclusive row 19; and SO_REUSEADDR on the new socket is denied.
     ports = table()
     ports.bind(1, TCP, 80, v4(V4_A, exclusive=True))
-    assert_in_use(ports, 2, TCP, 80, v4(V4_A, reuse=True))
-    assert_in_use(ports, 3, TCP, 80, v4(V4_ANY, reuse=True))
+    assert_in_use(ports, 2, TCP, 80, v4(V4_A))
+    assert_refused(ports, 3, 80, v4(V4_A, reuse=True), E.WSAEACCES)
 
 
-def test_exclusive_new_socket_cannot_join_a_used_port() -> None:
+def test_exclusive_new_socket_cannot_join_a_used_address() -> None:
     ports = table()
     ports.bind(1, TCP, 80, v4(V4_A, reuse=True))
     assert_in_use(ports, 2, TCP, 80, v4(V4_A, exclusive=True))
@@ -159,26 +171,54 @@ def test_exclusive_socket_on_a_non_overlapping_address_is_allowed() -> None:
     assert ports.bind(2, TCP, 80, v4(V4_B)) == 80
 
 
-def test_exclusive_wildcard_blocks_every_address_of_its_family() -> None:
+def test_an_exclusive_wildcard_denies_every_address_inside_it_with_wsaeacces() -> None:
+    # sock.c tests_exclusive rows 0 and 3.
     ports = table()
     ports.bind(1, TCP, 80, v4(V4_ANY, exclusive=True))
-    assert_in_use(ports, 2, TCP, 80, v4(V4_B, reuse=True))
+    assert_refused(ports, 2, 80, v4(V4_B), E.WSAEACCES)
+    assert_refused(ports, 3, 80, v4(V4_B, reuse=True), E.WSAEACCES)
+
+
+def test_a_wildcard_over_a_specific_address_may_not_be_exclusive() -> None:
+    # sock.c tests_exclusive rows 4 and 5.
+    ports = table()
+    ports.bind(1, TCP, 80, v4(V4_A))
+    assert_in_use(ports, 2, TCP, 80, v4(V4_ANY, exclusive=True))
+    assert ports.bind(3, TCP, 80, v4(V4_ANY)) == 80
+    other = table()
+    other.bind(1, TCP, 80, v4(V4_A, exclusive=True))
+    assert other.bind(2, TCP, 80, v4(V4_ANY)) == 80
 
 
 # --- Dual stack --------------------------------------------------------------------------------
 
 
-def test_dual_stack_wildcard_covers_ipv4() -> None:
+def test_a_dual_stack_wildcard_is_more_general_than_an_ipv4_wildcard() -> None:
+    # sock.c tests_exclusive rows 10, 11 and 14.
     ports = table()
     ports.bind(1, TCP, 80, v6(V6_ANY, dual_stack=True))
-    assert_in_use(ports, 2, TCP, 80, v4(V4_A))
-    assert_in_use(ports, 3, TCP, 80, v4(V4_ANY))
+    assert ports.bind(2, TCP, 80, v4(V4_ANY)) == 80
+    assert ports.bind(3, TCP, 80, v4(V4_A, exclusive=True)) == 80
+    exclusive = table()
+    exclusive.bind(1, TCP, 80, v6(V6_ANY, dual_stack=True, exclusive=True))
+    assert_refused(exclusive, 2, 80, v4(V4_ANY), E.WSAEACCES)
+    assert_refused(exclusive, 3, 80, v6(V6_A), E.WSAEACCES)
 
 
-def test_ipv4_binding_blocks_a_later_dual_stack_wildcard() -> None:
+def test_an_exclusive_dual_stack_wildcard_over_ipv4_is_wsaeaddrinuse() -> None:
+    # sock.c tests_exclusive row 6.
     ports = table()
     ports.bind(1, TCP, 80, v4(V4_A))
-    assert_in_use(ports, 2, TCP, 80, v6(V6_ANY, dual_stack=True))
+    assert_in_use(ports, 2, TCP, 80, v6(V6_ANY, dual_stack=True, exclusive=True))
+    assert ports.bind(3, TCP, 80, v6(V6_ANY, dual_stack=True)) == 80
+
+
+def test_an_ipv4_mapped_address_is_its_ipv4_address() -> None:
+    # sock.c tests_exclusive rows 9, 16 and 17.
+    ports = table()
+    ports.bind(1, TCP, 80, v6(V4_MAPPED_A, dual_stack=True))
+    assert_in_use(ports, 2, TCP, 80, v4(V4_A))
+    assert_in_use(ports, 3, TCP, 80, v4(V4_ANY, exclusive=True))
 
 
 def test_v6only_wildcard_does_not_cover_ipv4() -> None:
@@ -191,18 +231,6 @@ def test_dual_stack_specific_ipv6_address_does_not_cover_ipv4() -> None:
     ports = table()
     ports.bind(1, TCP, 80, v6(V6_A, dual_stack=True))
     assert ports.bind(2, TCP, 80, v4(V4_A)) == 80
-
-
-def test_dual_stack_wildcard_still_conflicts_with_ipv6() -> None:
-    ports = table()
-    ports.bind(1, TCP, 80, v6(V6_ANY, dual_stack=True))
-    assert_in_use(ports, 2, TCP, 80, v6(V6_A))
-
-
-def test_reuseaddr_lets_ipv4_join_a_dual_stack_wildcard() -> None:
-    ports = table()
-    ports.bind(1, TCP, 80, v6(V6_ANY, dual_stack=True))
-    assert ports.bind(2, TCP, 80, v4(V4_A, reuse=True)) == 80
 
 
 # --- Ephemeral ports ----------------------------------------------------------------------------

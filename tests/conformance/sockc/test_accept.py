@@ -410,11 +410,6 @@ def test_ipv4_socket_reads_back_ipv6_v6only(env: Env) -> None:
     assert env.ws.getsockopt(v4, C.IPPROTO_IPV6, C.IPV6_V6ONLY) == (0, 1)
 
 
-@pytest.mark.sim_gap(
-    "the SO_REUSEADDR bind of 0.0.0.0:port under an SO_EXCLUSIVEADDRUSE dual-stack "
-    "[::]:port fails with WSAEADDRINUSE; Windows answers WSAEACCES (the simulator never "
-    "gives WSAEACCES for a bind)"
-)
 def test_exclusive_dual_stack_wildcard_denies_an_ipv4_reuseaddr_bind(env: Env) -> None:
     """sock.c:7022-7073 test_ipv6only: an AF_INET6 socket with IPV6_V6ONLY set to 0 (read
     back 0) and SO_EXCLUSIVEADDRUSE binds [::]:port, and IPV6_V6ONLY still reads 0; an AF_INET

@@ -68,10 +68,6 @@ FAMILIES = [
 ]
 
 
-@pytest.mark.sim_gap(
-    "the SO_REUSEADDR bind of loopback:port succeeds though the socket holding it did not set "
-    "SO_REUSEADDR; Windows denies it with WSAEACCES (the first socket must set it too)"
-)
 @pytest.mark.parametrize(("af", "any_", "loopback"), FAMILIES)
 def test_reuseaddr_on_the_second_socket_only_is_wsaeacces(
     env: Env, af: int, any_: str, loopback: str
@@ -115,11 +111,6 @@ def test_reuseaddr_on_both_sockets_shares_the_port_and_the_first_gets_the_connec
     accept_from(env, s1)
 
 
-@pytest.mark.sim_gap(
-    "binding loopback:port (no options) while a listener holds wildcard:port gives "
-    "WSAEADDRINUSE; Windows lets the more specific bind succeed and delivers the loopback "
-    "connection to it (the simulator already routes so when SO_REUSEADDR lets the bind through)"
-)
 @pytest.mark.wine_deviation(
     "binding loopback:port while a socket listens on the wildcard of "
     "that port fails (sock.c:2270-2283 todo_wine)"
@@ -144,11 +135,6 @@ def test_wildcard_listener_first_then_loopback_listener_gets_the_connection(
     accept_from(env, s2)
 
 
-@pytest.mark.sim_gap(
-    "binding wildcard:port (no options) while a listener holds loopback:port gives "
-    "WSAEADDRINUSE; Windows lets it succeed, and the loopback connection still goes to the "
-    "loopback listener"
-)
 @pytest.mark.wine_deviation(
     "binding the wildcard of a port while a socket listens on "
     "loopback:port fails (sock.c:2305-2308 todo_wine)"
@@ -213,53 +199,29 @@ ADDRESSES = {
 OK = 0
 
 
-def row(index: int, first: str, second: str, error: int, *marks: pytest.MarkDecorator) -> object:
+def row(index: int, first: str, second: str, error: int) -> object:
     """One row of sock.c's tests_exclusive: "<address>[+X]" for each socket (+X: it sets
     SO_EXCLUSIVEADDRUSE), and the second bind's error (0: it succeeds)."""
-    return pytest.param(first, second, error, id=f"{index}-{first}-then-{second}", marks=marks)
+    return pytest.param(first, second, error, id=f"{index}-{first}-then-{second}")
 
-
-#: The simulator's gaps in tests_exclusive (strict xfails there).
-ACCES_SPECIFIC = pytest.mark.sim_gap(
-    "the second bind, to 127.0.0.1:port inside an SO_EXCLUSIVEADDRUSE wildcard of that port, "
-    "gives WSAEADDRINUSE; Windows denies it with WSAEACCES (the simulator never gives "
-    "WSAEACCES for a bind)"
-)
-ACCES_WILDCARD = pytest.mark.sim_gap(
-    "the second bind, 0.0.0.0:port under an SO_EXCLUSIVEADDRUSE dual-stack [::]:port, gives "
-    "WSAEADDRINUSE; Windows denies it with WSAEACCES"
-)
-SPECIFIC_EXCLUSIVE_UNDER_WILDCARD = pytest.mark.sim_gap(
-    "an SO_EXCLUSIVEADDRUSE bind of 127.0.0.1:port while 0.0.0.0:port is held without options "
-    "gives WSAEADDRINUSE; Windows lets it succeed"
-)
-WILDCARD_OVER_EXCLUSIVE_SPECIFIC = pytest.mark.sim_gap(
-    "a bind of 0.0.0.0:port without options while 127.0.0.1:port is held with "
-    "SO_EXCLUSIVEADDRUSE gives WSAEADDRINUSE; Windows lets it succeed"
-)
-V4_WILDCARD_AFTER_DUAL_STACK = pytest.mark.sim_gap(
-    "a bind of 0.0.0.0:port while a dual-stack (IPV6_V6ONLY 0) [::]:port without options holds "
-    "the port gives WSAEADDRINUSE; Windows lets it succeed (with or without "
-    "SO_EXCLUSIVEADDRUSE on the IPv4 socket)"
-)
 
 #: sock.c:2046-2153 tests_exclusive, in order.
 EXCLUSIVE_TABLE = [
-    row(0, "any4+X", "lo4", E.WSAEACCES, ACCES_SPECIFIC),
-    row(1, "any6+X", "lo4", E.WSAEACCES, ACCES_SPECIFIC),
-    row(2, "any4", "lo4+X", OK, SPECIFIC_EXCLUSIVE_UNDER_WILDCARD),
-    row(3, "any4+X", "lo4+X", E.WSAEACCES, ACCES_SPECIFIC),
-    row(4, "lo4+X", "any4", OK, WILDCARD_OVER_EXCLUSIVE_SPECIFIC),
+    row(0, "any4+X", "lo4", E.WSAEACCES),
+    row(1, "any6+X", "lo4", E.WSAEACCES),
+    row(2, "any4", "lo4+X", OK),
+    row(3, "any4+X", "lo4+X", E.WSAEACCES),
+    row(4, "lo4+X", "any4", OK),
     row(5, "lo4", "any4+X", E.WSAEADDRINUSE),
     row(6, "lo4", "any6+X", E.WSAEADDRINUSE),
     row(7, "lo6", "any4+X", OK),
     row(8, "lo6+X", "lo4+X", OK),
     row(9, "lo6-mapped", "any4+X", E.WSAEADDRINUSE),
-    row(10, "any6+X", "any4", E.WSAEACCES, ACCES_WILDCARD),
-    row(11, "any6", "any4+X", OK, V4_WILDCARD_AFTER_DUAL_STACK),
+    row(10, "any6+X", "any4", E.WSAEACCES),
+    row(11, "any6", "any4+X", OK),
     row(12, "any4", "any4+X", E.WSAEADDRINUSE),
     row(13, "any4", "any4", E.WSAEADDRINUSE),
-    row(14, "any6", "any4", OK, V4_WILDCARD_AFTER_DUAL_STACK),
+    row(14, "any6", "any4", OK),
     row(15, "any6-mapped", "any4", E.WSAEADDRINUSE),
     row(16, "lo6-mapped", "lo4", E.WSAEADDRINUSE),
     row(17, "lo4", "lo6-mapped", E.WSAEADDRINUSE),
