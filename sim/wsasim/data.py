@@ -9,9 +9,13 @@ sendto and recvfrom documents):
    WSAESHUTDOWN, WSAECONNRESET, or WSAEINVAL for an unbound datagram socket;
 3. a datagram larger than 65,507 bytes is WSAEMSGSIZE; a broadcast ``sendto`` needs
    SO_BROADCAST (WSAEACCES); an unbound datagram socket is bound implicitly by ``sendto``;
-4. recv on a stream joins queued chunks (a byte stream); on a datagram socket it takes one
-   datagram, truncated with WSAEMSGSIZE when the buffer is too small; a blocking recv waits
-   (:mod:`wsasim.blocking`), a non-blocking one gives WSAEWOULDBLOCK; the FD_READ event is
+4. a stream send takes what the buffers hold (flow control: :func:`wsasim.readiness.room`);
+   a blocking one waits for the rest (SO_SNDTIMEO bounds the wait), a non-blocking one sends
+   what fits or gives WSAEWOULDBLOCK;
+5. recv on a stream joins queued chunks (a byte stream), and what it takes frees room for the
+   peer; on a datagram socket it takes one datagram, truncated with WSAEMSGSIZE when the
+   buffer is too small; a blocking recv waits (:mod:`wsasim.blocking`; SO_RCVTIMEO bounds the
+   wait: WSAETIMEDOUT), a non-blocking one gives WSAEWOULDBLOCK; the FD_READ event is
    re-enabled, and posted again while data is left (WSAEventSelect document).
 
 How bytes travel belongs to :mod:`wsasim.tcp` and :mod:`wsasim.udp`.
@@ -53,28 +57,66 @@ def payload(value: object, what: str = "data") -> bytes:
     return bytes(value)
 
 
-def send(sock: Socket, data: object, flags: object) -> int:
+def send(ws: Winsock, sock: Socket, data: object, flags: object) -> int:
     """send(): on a stream, or to a datagram socket's default destination."""
     raw, _ = payload(data), checks.integer(flags, "flags")
     transition(sock.stream, sock.state, SEND)
     if sock.stream:
-        tcp.send(sock, raw)
-        return len(raw)
+        return _send_stream(ws, sock, raw)
     assert sock.remote is not None  # the table: a datagram socket that may send is connected
     return _send_datagram(sock, sock.remote, raw, check_broadcast=False)
 
 
-def send_to(sock: Socket, data: object, flags: object, destination: SockAddr | None) -> int:
+def send_to(
+    ws: Winsock, sock: Socket, data: object, flags: object, destination: SockAddr | None
+) -> int:
     """sendto(): on a stream socket the destination is ignored, as in C."""
     raw, _ = payload(data), checks.integer(flags, "flags")
     if sock.stream:
         transition(True, sock.state, SEND)
-        tcp.send(sock, raw)
-        return len(raw)
+        return _send_stream(ws, sock, raw)
     if destination is None:
         raise E.error_for_code(E.WSAEAFNOSUPPORT, "AF_UNSPEC")
     transition(False, sock.state, SEND_TO)
     return _send_datagram(sock, destination, raw, check_broadcast=True)
+
+
+def _send_stream(ws: Winsock, sock: Socket, raw: bytes) -> int:
+    """Send what the buffers take (:func:`wsasim.readiness.room`). A non-blocking socket sends
+    what fits and returns its count, or WSAEWOULDBLOCK when nothing fits (FD_WRITE comes back
+    when room frees up); a blocking one waits until everything is sent, at most SO_SNDTIMEO
+    milliseconds (then WSAETIMEDOUT), as the send document says."""
+    sent, total = 0, len(raw)
+    while True:
+        room = readiness.room(sock)
+        chunk = raw[sent:] if room is None else raw[sent : sent + room]
+        if chunk:
+            tcp.send(sock, chunk)
+            sent += len(chunk)
+        if sent == total:
+            return total
+        if sock.nonblocking:
+            if sent:
+                return sent
+            events.rearm(sock.registration, C.FD_WRITE_BIT)
+            raise E.error_for_code(E.WSAEWOULDBLOCK)
+        if not blocking.wait(
+            ws,
+            lambda: readiness.writable(sock) or sock.state is CLOSED,
+            (sock,),
+            _deadline(sock, C.SO_SNDTIMEO),
+            "send",
+        ):
+            raise E.error_for_code(E.WSAETIMEDOUT, f"send: {sent} of {total} bytes sent")
+        if sock.state is CLOSED:
+            raise E.error_for_code(E.WSAEINTR, "the socket was closed")
+        transition(True, sock.state, SEND)  # a shutdown or a reset while waiting
+
+
+def _deadline(sock: Socket, option: int) -> float | None:
+    """The end of a blocking wait under SO_SNDTIMEO or SO_RCVTIMEO (milliseconds; 0: none)."""
+    milliseconds = sock.option(C.SOL_SOCKET, option)
+    return None if milliseconds <= 0 else sock.host.network.now + milliseconds / 1000
 
 
 def _send_datagram(sock: Socket, to: SockAddr, raw: bytes, *, check_broadcast: bool) -> int:
@@ -111,9 +153,16 @@ def receive(ws: Winsock, sock: Socket, bufsize: object, flags: object, *, source
     if not readiness.readable(sock):
         if sock.nonblocking:
             raise E.error_for_code(E.WSAEWOULDBLOCK)
-        blocking.wait(
-            ws, lambda: readiness.readable(sock) or sock.state is CLOSED, (sock,), None, what
-        )
+        if not blocking.wait(
+            ws,
+            lambda: readiness.readable(sock) or sock.state is CLOSED,
+            (sock,),
+            _deadline(sock, C.SO_RCVTIMEO),
+            what,
+        ):
+            # setsockopt document, SO_RCVTIMEO: "the blocking call fails with WSAETIMEDOUT"
+            # (Wine's sock.c, test_timeout).
+            raise E.error_for_code(E.WSAETIMEDOUT, f"{what}: SO_RCVTIMEO passed")
         if sock.state is CLOSED:
             raise E.error_for_code(E.WSAEINTR, "the socket was closed")
     events.rearm(sock.registration, C.FD_READ_BIT)
@@ -124,6 +173,8 @@ def receive(ws: Winsock, sock: Socket, bufsize: object, flags: object, *, source
                 raise E.error_for_code(E.WSAECONNRESET)
             return 0, b"", None  # the peer's FIN: readable with nothing queued
         taken = _take(inbox, size, peek)
+        if not peek:
+            tcp.consumed(sock, len(taken))
         if inbox:
             events.post(sock.registration, sock.handle, C.FD_READ_BIT)
         return len(taken), taken, None

@@ -7,9 +7,9 @@ socket is first connected", "FD_ACCEPT when a connection is waiting").
 
 * readable: a listener with a connection waiting; data queued; a stream whose peer closed or
   reset (recv would return at once).
-* writable: a stream socket with a connection (a completed non-blocking connect is reported
-  here; no flow control, so send never blocks, and after a shutdown or a reset it fails at
-  once); any datagram socket.
+* writable: a stream socket with a connection and room in its buffers (:func:`room`; a
+  completed non-blocking connect is reported here; after a shutdown or a reset send fails at
+  once, so those are writable too); any datagram socket.
 * exceptional: the ``failed`` state, a failed connect (non-blocking; under the "windows"
   profile blocking too, see
   :attr:`wsasim.profiles.Profile.exceptfds_after_blocking_failure`), until the next connect.
@@ -27,11 +27,13 @@ from wsaconnect import errors as E
 from wsasim import events
 from wsasim._state import (
     CLOSED,
+    CONNECTED,
     CONNECTION_STATES,
     FAILED,
     FIN_BOTH,
     FIN_RECEIVED,
     LISTENING,
+    RECEIVE_SHUTDOWN,
     RESET,
     UNBOUND,
 )
@@ -39,6 +41,8 @@ from wsasim.sockets import Socket
 
 #: Stream states in which recv returns at once with no data queued (0, or WSAECONNRESET).
 _ENDED = frozenset({FIN_RECEIVED, FIN_BOTH, RESET})
+#: Stream states in which send sends (the others refuse it at once).
+_SENDING = frozenset({CONNECTED, FIN_RECEIVED, RECEIVE_SHUTDOWN})
 
 
 def readable(sock: Socket) -> bool:
@@ -51,10 +55,29 @@ def readable(sock: Socket) -> bool:
 
 
 def writable(sock: Socket) -> bool:
-    """True if send on ``sock`` would not block (no flow control: connected means writable)."""
+    """True if send on ``sock`` would not block: a stream with a connection and room in the
+    buffers (after a shutdown or a reset, send fails at once: writable too); any datagram
+    socket (no flow control for UDP)."""
     if sock.stream:
-        return sock.state in CONNECTION_STATES
+        state = sock.state
+        if state in _SENDING:
+            return room(sock) != 0
+        return state in CONNECTION_STATES
     return True
+
+
+def room(sock: Socket) -> int | None:
+    """How many more bytes stream socket ``sock`` may send before it waits for its peer to
+    read: the peer's receive buffer and its own send buffer (SO_RCVBUF and SO_SNDBUF, 64 KiB
+    each by default) less what is on its way or unread (Wine's sock.c, test_send and
+    test_select: a peer that never reads stops the sender; send document: a blocking send
+    waits for buffer space, a non-blocking one gives WSAEWOULDBLOCK). None when nothing limits
+    it: no peer is left to hold the data (it is dropped, as the connection ends)."""
+    peer = sock.peer
+    if peer is None or peer.state is CLOSED:
+        return None
+    capacity = peer.option(C.SOL_SOCKET, C.SO_RCVBUF) + sock.option(C.SOL_SOCKET, C.SO_SNDBUF)
+    return max(0, capacity - peer.queued)
 
 
 def exceptional(sock: Socket) -> bool:

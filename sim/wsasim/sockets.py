@@ -47,6 +47,7 @@ class Socket:
         "options",
         "peer",
         "protocol",
+        "queued",
         "registration",
         "remote",
         "so_error",
@@ -80,6 +81,9 @@ class Socket:
         self.delay = 0.0
         #: Received data: (chunk, None) for TCP, (datagram, source) for UDP. Made on first use.
         self.inbox: deque[tuple[bytes, SockAddr | None]] | None = None
+        #: Stream bytes on their way to this socket or in its inbox, not yet read: what its
+        #: peer's flow control counts (see wsasim.data).
+        self.queued = 0
         self.backlog = 0
         self.accept_queue: deque[Socket] | None = None
         self.registration: Registration | None = None

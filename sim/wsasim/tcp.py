@@ -276,6 +276,7 @@ def _abort(sock: Socket) -> None:
     """``sock`` resets its connection: queued data is dropped and the peer sees RST."""
     if sock.inbox:
         sock.inbox.clear()
+    sock.queued = 0
     peer = sock.peer
     if peer is not None:
         sock.host.network.clock.schedule(sock.delay, partial(reset, peer))
@@ -293,7 +294,18 @@ def send(sock: Socket, data: bytes) -> None:
     """Carry ``data`` to the peer, arriving one one-way delay from now."""
     peer = sock.peer
     if peer is not None and data:
+        peer.queued += len(data)
         sock.host.network.clock.schedule(sock.delay, partial(_deliver, peer, data))
+
+
+def consumed(sock: Socket, count: int) -> None:
+    """The application read ``count`` bytes of ``sock``: its peer has that much more room (a
+    waiter on the peer looks again, and FD_WRITE comes back if a send was refused)."""
+    sock.queued -= count
+    peer = sock.peer
+    if peer is not None and count:
+        peer.host.network.notify(peer)
+        events.post(peer.registration, peer.handle, C.FD_WRITE_BIT)
 
 
 def shutdown(sock: Socket, receive: bool, send: bool) -> None:

@@ -219,8 +219,13 @@ class Winsock:
         return sock.handle
 
     def _close(self, sock: Socket) -> None:
-        onoff, seconds = options.linger(sock) if sock.stream else (0, 0)
-        tcp.close(sock, abortive=bool(onoff) and seconds == 0)
+        # SO_LINGER on with a zero timeout: an abortive close (closesocket document). A socket
+        # with no option set has Windows' default, lingering off.
+        abortive = False
+        if sock.options is not None and sock.stream:
+            onoff, seconds = options.linger(sock)
+            abortive = bool(onoff) and seconds == 0
+        tcp.close(sock, abortive=abortive)
         if sock.accept_queue is not None:
             self.host.remove_listener(sock)
         if sock.local is not None:
@@ -481,7 +486,7 @@ class Winsock:
     @winsock_call(C.SOCKET_ERROR)
     def send(self, s: int, data: bytes, flags: int = 0) -> int:
         """Send on a connected socket (a datagram socket's default destination)."""
-        return _data.send(self._socket(s), data, flags)
+        return _data.send(self, self._socket(s), data, flags)
 
     @winsock_call((C.SOCKET_ERROR, b""))
     def recv(self, s: int, bufsize: int, flags: int = 0) -> tuple[int, bytes]:
@@ -503,7 +508,7 @@ class Winsock:
         """Send a datagram to ``to`` (on a stream socket ``to`` is ignored, as in C)."""
         sock = self._socket(s)
         destination = None if sock.stream else A.decode(to, tolen, socket_family=sock.family)
-        return _data.send_to(sock, data, flags, destination)
+        return _data.send_to(self, sock, data, flags, destination)
 
     # --- select -------------------------------------------------------------------------------
 

@@ -267,10 +267,6 @@ def test_so_rcvtimeo_defaults_to_zero_and_reads_back_what_was_set(env: Env) -> N
     assert env.ws.getsockopt(client, C.SOL_SOCKET, C.SO_RCVTIMEO) == (0, 100)
 
 
-@pytest.mark.sim_gap(
-    "SO_RCVTIMEO is stored but not applied: a blocking recv with nothing to read waits for "
-    "ever (wsasim.Deadlock) instead of failing with WSAETIMEDOUT after 100 ms"
-)
 def test_blocking_recv_with_so_rcvtimeo_fails_with_wsaetimedout(env: Env) -> None:
     # sock.c:12849 test_timeout (12870-12873, 12884-12887): nothing arrives within 100 ms.
     client, _ = tcp_socketpair(env)

@@ -149,10 +149,6 @@ def test_data_sent_makes_the_peer_readable(env: Env) -> None:
     assert env.ws.select([fd_read], [], [], WAIT) == (1, [fd_read], [], [])
 
 
-@pytest.mark.sim_gap(
-    "no flow control: a connected socket stays writable however much is sent (64 MiB "
-    "unread here); Windows stops reporting it in writefds once its buffers are full"
-)
 def test_a_socket_stops_being_writable_when_its_buffers_fill(env: Env) -> None:
     # sock.c:3946 test_select (4122-4128): send 1024 bytes while select says fdWrite is
     # writable; the loop ends (select returns 0) once the peer reads nothing.

@@ -426,11 +426,6 @@ def test_send_of_a_megabyte_completes_while_the_peer_drains_it_and_arrives_in_or
     assert writer.errors == []
 
 
-@pytest.mark.sim_gap(
-    "no flow control: send never blocks and its buffers are unbounded, so a non-blocking send "
-    "to a peer that never reads always succeeds (64 MiB here); Windows fails with "
-    "WSAEWOULDBLOCK once the buffers are full (sock.c's overlapped WSASend stays pending)"
-)
 def test_non_blocking_send_to_a_peer_that_never_reads_gives_wsaewouldblock(env: Env) -> None:
     """sock.c:5899-5904 test_send: with SO_SNDBUF 0 and a peer (``src``) that does not read, the
     1 MiB WSASend cannot complete (ERROR_IO_PENDING). A non-blocking send says so with
