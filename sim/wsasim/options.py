@@ -32,13 +32,19 @@ class Option(NamedTuple):
     only_type: int | None = None
     #: Only for this family (AF_INET6 for IPV6_V6ONLY); None for both.
     only_family: int | None = None
+    #: How the value is kept: "int" (4 bytes), "BOOL" (4 bytes, any non-zero value is 1), or
+    #: "BOOLEAN" (1 byte: only the first byte of what is set counts). A BOOL or BOOLEAN takes
+    #: a value shorter than 4 bytes (the missing bytes are 0), and a SOL_SOCKET BOOL even an
+    #: empty one (Wine's sock.c, test_set_getsockopt's test_optsize table, which passes on
+    #: Windows: SO_KEEPALIVE and TCP_NODELAY are 1 byte, SO_REUSEADDR a BOOL).
+    kind: str = "int"
 
 
 OPTIONS: dict[tuple[int, int], Option] = {
-    (C.SOL_SOCKET, C.SO_BROADCAST): Option(0),
-    (C.SOL_SOCKET, C.SO_REUSEADDR): Option(0),
-    (C.SOL_SOCKET, C.SO_EXCLUSIVEADDRUSE): Option(0),
-    (C.SOL_SOCKET, C.SO_KEEPALIVE): Option(0),
+    (C.SOL_SOCKET, C.SO_BROADCAST): Option(0, kind="BOOL"),
+    (C.SOL_SOCKET, C.SO_REUSEADDR): Option(0, kind="BOOL"),
+    (C.SOL_SOCKET, C.SO_EXCLUSIVEADDRUSE): Option(0, kind="BOOL"),
+    (C.SOL_SOCKET, C.SO_KEEPALIVE): Option(0, kind="BOOLEAN"),
     (C.SOL_SOCKET, C.SO_DONTROUTE): Option(0),
     (C.SOL_SOCKET, C.SO_OOBINLINE): Option(0),
     (C.SOL_SOCKET, C.SO_SNDBUF): Option(65536),
@@ -49,7 +55,9 @@ OPTIONS: dict[tuple[int, int], Option] = {
     # sockets only: a UDP socket gives WSAENOPROTOOPT (Wine's sock.c, test_extendedSocketOptions).
     (C.SOL_SOCKET, C.SO_LINGER): Option(0, only_type=C.SOCK_STREAM),
     # winsock2.h: SO_DONTLINGER is ~SO_LINGER, a BOOL view of "l_onoff is 0".
-    (C.SOL_SOCKET, C.SO_DONTLINGER): Option(None, computed=True, only_type=C.SOCK_STREAM),
+    (C.SOL_SOCKET, C.SO_DONTLINGER): Option(
+        None, computed=True, only_type=C.SOCK_STREAM, kind="BOOL"
+    ),
     (C.SOL_SOCKET, C.SO_SNDTIMEO): Option(0),
     # Windows lets setsockopt set SO_ERROR; getsockopt then reads the value set (Wine's sock.c,
     # test_set_getsockopt: "Test SO_ERROR set/get", 1234 back).
@@ -66,8 +74,8 @@ OPTIONS: dict[tuple[int, int], Option] = {
     # ws2ipdef.h: IPV6_V6ONLY is on by default on Windows (IPPROTO_IPV6 socket options). An
     # AF_INET socket keeps the value too, with the same rule after bind (Wine's sock.c,
     # test_ipv6only), though it changes nothing there.
-    (C.IPPROTO_IPV6, C.IPV6_V6ONLY): Option(1),
-    (C.IPPROTO_TCP, C.TCP_NODELAY): Option(0, only_type=C.SOCK_STREAM),
+    (C.IPPROTO_IPV6, C.IPV6_V6ONLY): Option(1, kind="BOOLEAN"),  # 1 byte (sock.c:1231)
+    (C.IPPROTO_TCP, C.TCP_NODELAY): Option(0, only_type=C.SOCK_STREAM, kind="BOOLEAN"),
     # mstcpip.h, Windows 10 2004 and later: an ICMP error fails a connect at once.
     (C.IPPROTO_TCP, C.TCP_FAIL_CONNECT_ON_ICMP_ERROR): Option(0, only_type=C.SOCK_STREAM),
 }
@@ -85,27 +93,38 @@ def lookup(level: int, optname: int, family: int, type: int) -> Option:
     return option
 
 
-def coerce(value: object) -> int:
-    """Turn a setsockopt value into an int: an int, a bool, or raw little-endian bytes.
+def coerce(value: object, option: Option | None = None, level: int = 0) -> int:
+    """Turn a setsockopt value into the int ``option`` keeps: an int, a bool, or raw
+    little-endian bytes (see :attr:`Option.kind` for what is kept, and how short it may be).
 
     Raises:
         TypeError: any other type.
-        WinsockError: WSAEFAULT for fewer than 4 bytes (optlen too small, setsockopt doc).
+        WinsockError: WSAEFAULT for a value too short for the option (optlen too small,
+            setsockopt document).
     """
+    kind = "int" if option is None else option.kind
     if isinstance(value, bool):
-        return int(value)
-    if isinstance(value, int):
+        number = int(value)
+    elif isinstance(value, int):
         if not -(2**31) <= value < 2**32:
             raise ValueError(f"value must fit in 32 bits, not {value}")
-        return value
-    if isinstance(value, (bytes, bytearray, memoryview)):
+        number = value
+    elif isinstance(value, (bytes, bytearray, memoryview)):
         raw = bytes(value)
-        if len(raw) < 4:
+        shortest = 4 if kind == "int" else 0 if kind == "BOOL" and level == C.SOL_SOCKET else 1
+        if len(raw) < shortest:
             raise E.error_for_code(E.WSAEFAULT, f"optlen {len(raw)} is too small")
-        return int.from_bytes(raw[:4], "little", signed=True)
-    raise TypeError(
-        f"value must be an int, bool, bytes, an SO_LINGER pair or None, not {type(value).__name__}"
-    )
+        number = int.from_bytes(raw[:4].ljust(4, b"\0"), "little", signed=True)
+    else:
+        raise TypeError(
+            "value must be an int, bool, bytes, an SO_LINGER pair or None, "
+            f"not {type(value).__name__}"
+        )
+    if kind == "BOOLEAN":
+        return number & 0xFF
+    if kind == "BOOL":
+        return int(number != 0)
+    return number
 
 
 _LINGER = (C.SOL_SOCKET, C.SO_LINGER)
@@ -143,9 +162,12 @@ def set_value(sock: Socket, level: int, optname: int, value: object) -> None:
         TypeError, ValueError: a value no C option can carry.
     """
     option = lookup(level, optname, sock.family, sock.type)
-    if not option.settable:
-        raise E.error_for_code(E.WSAENOPROTOOPT, f"option {optname:#x} is read-only")
     key = (level, optname)
+    if not option.settable:
+        # Windows refuses SO_TYPE with WSAEINVAL on a UDP socket, WSAENOPROTOOPT on TCP
+        # (Wine's sock.c, test_WSASocket).
+        code = E.WSAEINVAL if key == (C.SOL_SOCKET, C.SO_TYPE) and not sock.stream else 0
+        raise E.error_for_code(code or E.WSAENOPROTOOPT, f"option {optname:#x} is read-only")
     if key == (C.SOL_SOCKET, C.SO_UPDATE_CONNECT_CONTEXT):
         if sock.state is not CONNECTED:
             raise E.error_for_code(E.WSAENOTCONN)
@@ -159,7 +181,7 @@ def set_value(sock: Socket, level: int, optname: int, value: object) -> None:
         raise E.error_for_code(E.WSAEFAULT, "optval is NULL")
     if key == _LINGER and isinstance(value, tuple):
         value = linger_value(value)
-    number = coerce(value)
+    number = coerce(value, option, level)
     if key == (C.SOL_SOCKET, C.SO_ERROR):
         sock.so_error = number
         return

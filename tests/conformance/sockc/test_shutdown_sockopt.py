@@ -29,11 +29,6 @@ from wsaconnect import errors as E
 #: (int)0xdeadbeef: sock.c's SetLastError(0xdeadbeef); WSASetLastError takes a C int.
 DEADBEEF = 0xDEADBEEF - (1 << 32)
 
-SHORT_VALUE_REFUSED = (
-    "every optval shorter than 4 bytes is refused with WSAEFAULT; Windows accepts a 1- or "
-    "2-byte value (and a 0-byte one for a SOL_SOCKET BOOL option) for this option"
-)
-
 
 def linger(onoff: int, seconds: int) -> bytes:
     """A ``struct linger`` (two u_short) as setsockopt's raw optval."""
@@ -86,7 +81,6 @@ def test_tcp_nodelay_accepts_a_4_byte_and_a_42_byte_value(env: Env) -> None:
         assert env.ws.setsockopt(s, C.IPPROTO_TCP, C.TCP_NODELAY, 0) == 0
 
 
-@pytest.mark.sim_gap(SHORT_VALUE_REFUSED)
 def test_tcp_nodelay_accepts_a_1_byte_value(env: Env) -> None:
     """sock.c:1344-1353 test_set_getsockopt: TCP_NODELAY with optlen 1."""
     s = env.socket()
@@ -103,10 +97,6 @@ def test_tcp_nodelay_with_a_zero_length_value_is_wsaefault(env: Env) -> None:
     assert env.ws.getsockopt(s, C.IPPROTO_TCP, C.TCP_NODELAY) == (0, 0)
 
 
-@pytest.mark.sim_gap(
-    "TCP_NODELAY keeps the whole 4-byte int (0x100 reads back 256); Windows keeps one byte "
-    "(a BOOLEAN), so 0x100 reads back 0"
-)
 def test_tcp_nodelay_set_to_0x100_reads_back_0(env: Env) -> None:
     """sock.c:1396-1402 test_set_getsockopt: value 0x100 with optlen 4."""
     s = env.socket()
@@ -222,7 +212,7 @@ def test_option_accepts_an_8_byte_value(env: Env, row: Row) -> None:
 
 @pytest.mark.parametrize(
     "row",
-    rows(SO_REUSEADDR=SHORT_VALUE_REFUSED, SO_DONTLINGER=SHORT_VALUE_REFUSED),
+    rows(),
 )
 def test_option_with_a_zero_length_value(env: Env, row: Row) -> None:
     """sock.c:1515-1529 test_set_getsockopt: optlen 0 is accepted for a SOL_SOCKET BOOL
@@ -235,23 +225,10 @@ def test_option_with_a_zero_length_value(env: Env, row: Row) -> None:
         assert fails_with(env, rc, E.WSAEFAULT)
 
 
-ONE_BYTE = (
-    "the option keeps the whole 4-byte int (0x100 reads back 256); Windows keeps its first byte "
-    "(a 1-byte BOOLEAN), so 0x100 reads back 0"
-)
-NOT_NORMALISED = (
-    "the BOOL option keeps the int as given (0x100 reads back 256); Windows stores it as TRUE, "
-    "so it reads back 1"
-)
-
-
 @pytest.mark.parametrize(
     "row",
     rows(
         {"SO_LINGER": "sock.c todo_wine (1566): l_onoff 0x100 reads back 1"},
-        SO_KEEPALIVE=ONE_BYTE,
-        TCP_NODELAY=ONE_BYTE,
-        SO_REUSEADDR=NOT_NORMALISED,
     ),
 )
 def test_option_set_to_0x100(env: Env, row: Row) -> None:
@@ -264,12 +241,7 @@ def test_option_set_to_0x100(env: Env, row: Row) -> None:
 
 @pytest.mark.parametrize(
     "row",
-    rows(
-        SO_DONTLINGER=SHORT_VALUE_REFUSED,
-        SO_KEEPALIVE=SHORT_VALUE_REFUSED,
-        SO_REUSEADDR=SHORT_VALUE_REFUSED,
-        TCP_NODELAY=SHORT_VALUE_REFUSED,
-    ),
+    rows(),
 )
 def test_option_with_a_1_or_2_byte_value(env: Env, row: Row) -> None:
     """sock.c:1573-1604 test_set_getsockopt (the setsockopt of lengths 1 and 2): accepted
@@ -298,12 +270,7 @@ def test_option_set_to_1_reads_back_1_and_the_default_can_be_restored(env: Env, 
 
 @pytest.mark.parametrize(
     "row",
-    rows(
-        SO_DONTLINGER=SHORT_VALUE_REFUSED,
-        SO_KEEPALIVE=SHORT_VALUE_REFUSED,
-        SO_REUSEADDR=SHORT_VALUE_REFUSED,
-        TCP_NODELAY=SHORT_VALUE_REFUSED,
-    ),
+    rows(),
 )
 def test_successful_option_calls_of_the_table_set_the_last_error_to_zero(
     env: Env, row: Row
@@ -358,10 +325,6 @@ def test_so_type_of_a_udp_socket_is_sock_dgram_and_cannot_be_set(env: Env) -> No
         assert env.ws.setsockopt(s, C.SOL_SOCKET, C.SO_TYPE, socktype) == C.SOCKET_ERROR
 
 
-@pytest.mark.sim_gap(
-    "setsockopt(SO_TYPE) on a UDP socket fails with WSAENOPROTOOPT (read-only, as on TCP); "
-    "Windows fails it with WSAEINVAL there"
-)
 @pytest.mark.wine_deviation(
     "sock.c todo_wine: setting SO_TYPE on a UDP socket fails, not with WSAEINVAL"
 )
@@ -396,7 +359,6 @@ def test_an_unknown_ip_option_is_wsaenoprotoopt(env: Env, af: int, type: int, le
 
 
 @pytest.mark.parametrize("type", [C.SOCK_STREAM, C.SOCK_DGRAM], ids=["TCP", "UDP"])
-@pytest.mark.sim_gap(SHORT_VALUE_REFUSED)
 def test_ipv6_v6only_can_be_read_and_set_back(env: Env, type: int) -> None:
     """sock.c:13132 and 13167 test_sockopt_validity (checked at 12978-13002): getsockopt of
     IPV6_V6ONLY succeeds with the last error left 0, and setsockopt with the value and length
