@@ -35,6 +35,11 @@ class Profile:
     #: Source: docs/windows.md.
     exceptfds_after_blocking_failure: bool = False
 
+    #: After a failed *blocking* connect SO_ERROR reads 0 (the call itself returned the error).
+    #: Documented: SO_ERROR holds the pending error. Source: Wine's sock.c, test_select (the
+    #: blocking connect to a closed port: SO_ERROR 0, exceptfds set).
+    so_error_zero_after_blocking_failure: bool = False
+
     #: While a connect is pending, getpeername already returns the destination.
     #: Documented (getpeername): WSAENOTCONN until connected. Source: docs/windows.md.
     getpeername_while_connecting: bool = False

@@ -227,7 +227,8 @@ class Handshake:
                 events.post(sock.registration, sock.handle, C.FD_CONNECT_BIT, 0)
                 events.post(sock.registration, sock.handle, C.FD_WRITE_BIT, 0)
         else:
-            sock.so_error = code
+            cleared = self.blocking and network.profile.so_error_zero_after_blocking_failure
+            sock.so_error = 0 if cleared else code
             # select reports a failed non-blocking connect in exceptfds (select document);
             # Windows also reports a failed blocking one (Wine's sock.c, test_connect).
             reported = not self.blocking or network.profile.exceptfds_after_blocking_failure

@@ -535,7 +535,8 @@ class Winsock:
                 raise TypeError(
                     f"{what} must be a list of socket handles, not {type(fds).__name__}"
                 )
-            sets.append([self._socket(s, what) for s in fds])
+            # A handle listed twice counts once (Wine's sock.c, test_select).
+            sets.append([self._socket(s, what) for s in dict.fromkeys(fds)])
         seconds = checks.timeout(timeout, negative_ok=True)
         if not any(sets) or (seconds is not None and seconds < 0):
             raise E.error_for_code(E.WSAEINVAL, "no sockets, or a negative timeout")

@@ -131,10 +131,6 @@ def test_new_connection_is_writable_not_readable(env: Env) -> None:
     assert env.ws.select([], [fd_write], [], 0.0005) == (1, [], [fd_write], [])
 
 
-@pytest.mark.sim_gap(
-    "a socket listed twice in one set is reported twice: select returns 2 and [s, s]; "
-    "Windows counts it once (1, fd_count 1)"
-)
 def test_a_socket_listed_twice_in_a_set_is_reported_once(env: Env) -> None:
     # sock.c:3946 test_select (4082-4089): writefds {fdWrite, fdWrite}.
     _, fd_write = tcp_socketpair(env)
@@ -313,10 +309,6 @@ def test_failed_blocking_connect_is_reported_in_exceptfds(env: Env) -> None:
     assert env.ws.select(*all_sets(fd_write), 0) == (1, [], [], [fd_write])
 
 
-@pytest.mark.sim_gap(
-    "after a failed blocking connect SO_ERROR reads WSAECONNREFUSED; Windows reads 0 there "
-    "(while select still reports exceptfds)"
-)
 @pytest.mark.wine_deviation(
     "SO_ERROR reads WSAECONNREFUSED after a failed blocking connect (sock.c:4476, 4491 todo_wine)"
 )
