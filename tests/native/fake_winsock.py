@@ -39,6 +39,9 @@ class RecordingLib:
     def __init__(self) -> None:
         self.calls: list[tuple[str, tuple[Any, ...]]] = []
         self.results: dict[str, Any] = {}
+        #: Functions run with a call's arguments *during* the call: what a pointer argument
+        #: points to is the caller's only until the call returns (the binding may free it).
+        self.inspect: dict[str, Callable[..., None]] = {}
 
     def __getattr__(self, name: str) -> Callable[..., Any]:
         if name.startswith("__"):
@@ -46,6 +49,8 @@ class RecordingLib:
 
         def call(*args: Any) -> Any:
             self.calls.append((name, args))
+            if name in self.inspect:
+                self.inspect[name](*args)
             return self.results.get(name, 0)
 
         return call

@@ -111,10 +111,15 @@ def test_connect_by_list_passes_every_address_and_the_timeval(
 ) -> None:
     ffi = sys.modules["wsaconnect._winsock"].ffi
     lib.results["wsac_WSAConnectByList"] = 0
+    seen: list[object] = []
+
+    def look(*args: Any) -> None:  # during the call: the buffers are freed after it
+        address_list, tv = args[1], args[6]
+        entries = ffi.cast("SOCKET_ADDRESS *", ffi.addressof(address_list, "Address"))
+        seen.append(address_list.iAddressCount)
+        seen.append([entries[i].iSockaddrLength for i in range(2)])
+        seen.append((tv.tv_sec, tv.tv_usec))
+
+    lib.inspect["wsac_WSAConnectByList"] = look
     assert native.WSAConnectByList(3, [("127.0.0.1", 9), ("::1", 9)], 2.5) == (False, None, None)
-    args = lib.last("wsac_WSAConnectByList")
-    address_list, tv = args[1], args[6]
-    assert address_list.iAddressCount == 2
-    entries = ffi.cast("SOCKET_ADDRESS *", ffi.addressof(address_list, "Address"))
-    assert [entries[i].iSockaddrLength for i in range(2)] == [16, 28]
-    assert (tv.tv_sec, tv.tv_usec) == (2, 500_000)
+    assert seen == [2, [16, 28], (2, 500_000)]
