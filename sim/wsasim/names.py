@@ -67,7 +67,7 @@ def service_port(service: str) -> int:
         WinsockError: WSATYPE_NOT_FOUND for an unknown service or a number over 65535.
     """
     text = service.strip()
-    if text.isdigit():
+    if text.isascii() and text.isdigit() and len(text) <= 5:  # not "²", not 5,000 nines
         port = int(text)
         if port <= 0xFFFF:
             return port

@@ -239,7 +239,8 @@ class Network:
 
     def advance(self, seconds: float) -> None:
         """Move the clock forward by ``seconds``, running what falls due."""
-        self.clock.run_until(self.clock.now + checks.seconds(seconds, "seconds"))
+        later = self.clock.now + checks.seconds(seconds, "seconds")
+        self.clock.run_until(checks.seconds(later, "seconds"))  # now + seconds: finite too
 
     def run_until_idle(self) -> None:
         """Run until nothing is scheduled."""

@@ -20,6 +20,7 @@ import socket as _socket
 import sys
 from typing import TYPE_CHECKING, Any
 
+from wsaconnect import checks
 from wsaconnect import constants as C
 from wsaconnect import errors as E
 from wsaconnect.addresses import AddressTuple, Name
@@ -133,10 +134,16 @@ class SimSocket:
     def settimeout(self, value: float | None) -> None:
         """A timeout in (virtual) seconds for blocking operations; None blocks for ever."""
         if value is not None:
+            # Modules/socketmodule.c, socket_parse_timeout: the same refusals, before anything
+            # changes.
             if isinstance(value, bool) or not isinstance(value, (int, float)):
                 raise TypeError(f"timeout must be a number or None, not {type(value).__name__}")
+            if value != value:
+                raise ValueError("Invalid value NaN (not a number)")
             if value < 0:
                 raise ValueError("Timeout value out of range")
+            if value > checks.TIMEVAL_MAX:  # Windows waits in select, whose timeval must hold it
+                raise OverflowError("timeout doesn't fit into C timeval")
         self._check(self._ws.ioctlsocket(self._live(), C.FIONBIO, int(value is not None)))
         self._timeout = None if value is None else float(value)
 
@@ -178,12 +185,18 @@ class SimSocket:
 
     def setsockopt(self, level: int, optname: int, value: int | bytes | None) -> None:
         """Set an option (host OS or Windows numbering)."""
-        level, optname = to_windows_option(level, optname)
+        level, optname = to_windows_option(
+            checks.integer(level, "level"), checks.integer(optname, "optname")
+        )
         self._check(self._ws.setsockopt(self._live(), level, optname, value))
 
     def getsockopt(self, level: int, optname: int, buflen: int | None = None) -> Any:
         """Read an option (host OS or Windows numbering); ``buflen`` gives raw bytes."""
-        level, optname = to_windows_option(level, optname)
+        level, optname = to_windows_option(
+            checks.integer(level, "level"), checks.integer(optname, "optname")
+        )
+        if buflen is not None:
+            checks.integer(buflen, "buflen", 0)
         rc, value = self._ws.getsockopt(self._live(), level, optname)
         self._check(rc)
         if buflen is not None:
@@ -263,9 +276,10 @@ class SimSocket:
     # --- closing ----------------------------------------------------------------------------
 
     def close(self) -> None:
-        """Close the socket (again: a no-op)."""
+        """Close the socket (again: a no-op). A closesocket that fails raises, and the socket
+        stays open (CPython's close raises the error too)."""
         if self._handle != -1:
-            self._ws.closesocket(self._handle)
+            self._check(self._ws.closesocket(self._handle))
             self._handle = -1
 
     def detach(self) -> int:

@@ -17,7 +17,6 @@ number fails there and not in the middle of a connect.
 
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass
 
 from wsaconnect import checks
@@ -43,7 +42,7 @@ class TcpTiming:
     Raises:
         TypeError: a field of the wrong type (a str, a float count, a bool).
         ValueError: NaN, an infinity, a negative number, an RTO of 0, a count outside
-            0..255, or an RTO so large that the connect timeout is no finite float.
+            0..255, or an RTO or interval above 2**31 - 1 s.
     """
 
     #: The first SYN retransmission timeout, in seconds (finite, > 0).
@@ -58,22 +57,21 @@ class TcpTiming:
     def __post_init__(self) -> None:
         # Frozen: the checked values (seconds as floats) are stored as the dataclass would.
         store = object.__setattr__
-        initial_rto = checks.seconds(self.initial_rto, "initial_rto")
+        # At most a timeval's 2**31 - 1 s each, so that the clock's sums stay finite (the
+        # retransmission timeout doubles: 255 doublings of it still fit a float).
+        initial_rto = checks.seconds(self.initial_rto, "initial_rto", maximum=checks.TIMEVAL_MAX)
         if initial_rto == 0:
             raise ValueError("initial_rto must be a number of seconds > 0, not 0")
         store(self, "initial_rto", initial_rto)
         store(
             self,
             "refused_retry_interval",
-            checks.seconds(self.refused_retry_interval, "refused_retry_interval"),
+            checks.seconds(
+                self.refused_retry_interval, "refused_retry_interval", maximum=checks.TIMEVAL_MAX
+            ),
         )
         for name in ("syn_retransmissions", "refused_retries"):
             checks.integer(getattr(self, name), name, 0, MAX_RETRANSMISSIONS)
-        if not math.isfinite(self.connect_timeout):
-            raise ValueError(
-                f"initial_rto {initial_rto} s doubled {self.syn_retransmissions} times "
-                "overflows a float"
-            )
 
     def rto(self, syn_index: int) -> float:
         """The timeout that follows SYN number ``syn_index`` (0 for the first)."""

@@ -507,7 +507,11 @@ class Winsock:
     ) -> int:
         """Send a datagram to ``to`` (on a stream socket ``to`` is ignored, as in C)."""
         sock = self._socket(s)
-        destination = None if sock.stream else A.decode(to, tolen, socket_family=sock.family)
+        destination = (
+            None
+            if sock.stream
+            else A.decode(to, tolen, socket_family=sock.family, what=("to", "tolen"))
+        )
         return _data.send_to(self, sock, data, flags, destination)
 
     # --- select -------------------------------------------------------------------------------
@@ -536,7 +540,7 @@ class Winsock:
                     f"{what} must be a list of socket handles, not {type(fds).__name__}"
                 )
             # A handle listed twice counts once (Wine's sock.c, test_select).
-            sets.append([self._socket(s, what) for s in dict.fromkeys(fds)])
+            sets.append(list(dict.fromkeys(self._socket(s, what) for s in fds)))
         seconds = checks.timeout(timeout, negative_ok=True)
         if not any(sets) or (seconds is not None and seconds < 0):
             raise E.error_for_code(E.WSAEINVAL, "no sockets, or a negative timeout")

@@ -126,14 +126,14 @@ def from_tuple(address: object, argument: str = "name") -> SockAddr:
     if ":" in host:
         try:
             packed = _socket.inet_pton(_socket.AF_INET6, host)
-        except OSError:
+        except (OSError, ValueError):  # ValueError: an embedded NUL
             raise ValueError(f"{argument}: {host!r} is not a numeric IPv6 address") from None
         return SockAddr(C.AF_INET6, packed, port, flowinfo, scope_id)
     if len(address) == 4:
         raise ValueError(f"{argument}: a 4-tuple is for IPv6, but {host!r} is not IPv6")
     try:
         packed = _socket.inet_pton(_socket.AF_INET, host)
-    except OSError:
+    except (OSError, ValueError):  # ValueError: an embedded NUL
         raise ValueError(f"{argument}: {host!r} is not a numeric IPv4 address") from None
     return SockAddr(C.AF_INET, packed, port)
 
@@ -144,12 +144,16 @@ def from_tuple(address: object, argument: str = "name") -> SockAddr:
 _PARSED: Memo[tuple[str, int], SockAddr] = Memo(from_tuple)
 
 
-def _parsed(name: object) -> SockAddr:
+def _parsed(name: object, what: str = "name") -> SockAddr:
     """:func:`from_tuple`, remembered for exact ``(str, int)`` pairs; every other name (a float
-    or bool port, a 4-tuple) still reaches from_tuple's type checks."""
+    or bool port, a 4-tuple) still reaches from_tuple's type checks. Errors name ``what``."""
     if type(name) is tuple and len(name) == 2 and type(name[0]) is str and type(name[1]) is int:
-        return _PARSED(name)
-    return from_tuple(name)
+        try:
+            return _PARSED(name)
+        except ValueError:
+            if what == "name":
+                raise
+    return from_tuple(name, what)
 
 
 def parse_host(host: object, argument: str = "address") -> tuple[int, bytes]:
@@ -187,7 +191,13 @@ def from_bytes(raw: bytes) -> SockAddr | None:
     return None
 
 
-def decode(name: object, namelen: object = None, *, socket_family: int) -> SockAddr | None:
+def decode(
+    name: object,
+    namelen: object = None,
+    *,
+    socket_family: int,
+    what: tuple[str, str] = ("name", "namelen"),
+) -> SockAddr | None:
     """Check and parse a ``name``/``namelen`` pair as Winsock does for a socket of a family.
 
     The order of the checks (a source of which code wins when several apply):
@@ -207,6 +217,7 @@ def decode(name: object, namelen: object = None, *, socket_family: int) -> SockA
         name: an address tuple, raw bytes, or None.
         namelen: the C ``namelen``; None means the size that fits ``name``.
         socket_family: AF_INET or AF_INET6, the socket's family.
+        what: the two parameters' names, for the messages (sendto's are ``to`` and ``tolen``).
 
     Returns:
         The parsed address, or None for an all-zero structure.
@@ -217,7 +228,7 @@ def decode(name: object, namelen: object = None, *, socket_family: int) -> SockA
         ValueError: a tuple holds a value no SOCKADDR can carry.
     """
     if namelen is not None:
-        namelen = checks.integer(namelen, "namelen")
+        namelen = checks.integer(namelen, what[1])
     if name is None:
         raise E.error_for_code(E.WSAEFAULT, "name is NULL")
     if isinstance(name, (bytes, bytearray, memoryview)):
@@ -236,7 +247,7 @@ def decode(name: object, namelen: object = None, *, socket_family: int) -> SockA
         parsed = from_bytes(raw)
         assert parsed is not None  # family and length were checked above
         return parsed
-    address = _parsed(name)
+    address = _parsed(name, what[0])
     if address.family != socket_family:
         raise E.error_for_code(E.WSAEAFNOSUPPORT, f"{address.host} on this socket")
     if namelen is not None and namelen < size_of(address.family):

@@ -2,16 +2,16 @@
 
 Each test receives ``env``, an :class:`Env` around one backend: the simulator under each profile,
 and the native backend where it can run (Windows, or Windows CPython under Wine). A test
-written here uses only the low-level API of SPEC.md section 4 and real addresses on loopback
+written here uses only the low-level API of docs/api.md and real addresses on loopback
 (127.0.0.1, ::1): it must hold on real Windows too. What only a simulator can show (exact
 virtual times, blackholes, unreachable hosts) belongs in ``tests/sim/``.
 
 Known differences are expressed, never skipped:
 
 * ``@pytest.mark.wine_deviation("reason")``: Wine does this differently from Windows
-  (NOTES.md section 2); under Wine the test is a strict expected failure.
+  (docs/wine.md); under Wine the test is a strict expected failure.
 * ``env.profile`` is ``"documented"`` or ``"windows"``; where the documentation and Windows
-  differ (NOTES.md section 3), a test states both expectations. The native backend is
+  differ (docs/windows.md), a test states both expectations. The native backend is
   ``"windows"``.
 """
 
@@ -35,11 +35,11 @@ def _make_env(param: str) -> Env:
         except wsaconnect.BackendUnavailable as exc:
             pytest.skip(f"native backend unavailable: {str(exc).split(';')[0]}")
         return Env(backend, "native", "windows", wine=running_under_wine())
-    import wsasim
+    from tests.world import world
 
     profile = param.split("-", 1)[1]
-    network = wsasim.Network(profile=profile)
-    host = network.add_host("client", ["192.0.2.10/24", "2001:db8::10/64"])
+    w = world(profile, server=False)
+    network, host = w.net, w.client
     return Env(host.winsock, "sim", profile, network=network)
 
 

@@ -1,6 +1,6 @@
 """WSAConnectByList and WSAConnectByName on loopback, on every backend.
 
-Wine 8 does not export WSAConnectByList at all (NOTES.md section 2); the native backend then
+Wine 8 does not export WSAConnectByList at all (docs/wine.md); the native backend then
 reports FALSE with ERROR_PROC_NOT_FOUND, so under Wine those tests are strict expected
 failures. WSAConnectByName works under Wine on an AF_INET socket.
 Scenarios with dead or slow destinations are in tests/sim/test_connect_by_list.py.

@@ -87,7 +87,7 @@ def test_all_zero_name_disconnects_then_send_and_recv_fail_but_sendto_works(env:
 
 
 def test_udp_connect_to_a_port_where_nothing_listens_succeeds(env: Env) -> None:
-    # NOTES.md section 3: UDP connect to a closed port succeeds and later sends succeed.
+    # docs/windows.md: UDP connect to a closed port succeeds and later sends succeed.
     port = env.closed_port()
     s = env.socket(C.AF_INET, C.SOCK_DGRAM)
     assert env.ws.WSAConnect(s, ("127.0.0.1", port)) == 0

@@ -2,7 +2,7 @@
 
 WSAConnect document, remarks: success is reported in select's writefds and failure in its
 exceptfds; with WSAEventSelect or WSAAsyncSelect an FD_CONNECT notification carries the
-error code of the outcome (0 on success). NOTES.md section 3: FD_CONNECT is posted before
+error code of the outcome (0 on success). docs/windows.md: FD_CONNECT is posted before
 FD_WRITE, and after a failure SO_ERROR holds the code.
 """
 
@@ -14,7 +14,7 @@ from tests.conformance.harness import Env
 from wsaconnect import constants as C
 from wsaconnect import errors as E
 
-WAIT = 10.0  # seconds; a refusal takes about 2 s on Windows (NOTES.md section 4)
+WAIT = 10.0  # seconds; a refusal takes about 2 s on Windows (docs/windows.md)
 
 
 def start_nonblocking(env: Env, port: int) -> int:
@@ -51,9 +51,7 @@ def test_select_with_no_sockets_is_wsaeinval(env: Env) -> None:
     assert env.ws.WSAGetLastError() == E.WSAEINVAL
 
 
-@pytest.mark.wine_deviation(
-    "re-connecting after a refusal gives WSAECONNABORTED (NOTES.md section 2)"
-)
+@pytest.mark.wine_deviation("re-connecting after a refusal gives WSAECONNABORTED (docs/wine.md)")
 def test_new_attempt_allowed_after_nonblocking_refusal(env: Env) -> None:
     s = start_nonblocking(env, env.closed_port())
     assert env.ws.select([], [], [s], WAIT)[3] == [s]

@@ -48,7 +48,7 @@ def test_wsaenotsock_for_a_handle_that_is_not_a_socket(env: Env) -> None:
     fails_with(env, env.ws.WSAConnect(s, ("127.0.0.1", 80)), E.WSAENOTSOCK)
 
 
-@pytest.mark.wine_deviation("namelen 8 gives WSAEADDRNOTAVAIL (NOTES.md section 2)")
+@pytest.mark.wine_deviation("namelen 8 gives WSAEADDRNOTAVAIL (docs/wine.md)")
 def test_wsaefault_when_namelen_is_too_small(env: Env) -> None:
     _, port = env.listener()
     s = env.socket()
@@ -73,22 +73,20 @@ def test_wsaefault_when_callee_data_len_exceeds_its_buffer(env: Env) -> None:
     fails_with(env, env.ws.WSAConnect(s, ("127.0.0.1", port), callee_data=callee), E.WSAEFAULT)
 
 
-@pytest.mark.wine_deviation(
-    "a family mismatch gives WSAEOPNOTSUPP or WSAEINVAL (NOTES.md section 2)"
-)
+@pytest.mark.wine_deviation("a family mismatch gives WSAEOPNOTSUPP or WSAEINVAL (docs/wine.md)")
 def test_wsaeafnosupport_for_an_ipv6_name_on_an_ipv4_socket(env: Env) -> None:
     s = env.socket(C.AF_INET)
     fails_with(env, env.ws.WSAConnect(s, ("::1", 80, 0, 0)), E.WSAEAFNOSUPPORT)
 
 
-@pytest.mark.wine_deviation("0.0.0.0:port connects to loopback (NOTES.md section 2)")
+@pytest.mark.wine_deviation("0.0.0.0:port connects to loopback (docs/wine.md)")
 def test_wsaeaddrnotavail_for_addr_any(env: Env) -> None:
     _, port = env.listener()
     s = env.socket()
     fails_with(env, env.ws.WSAConnect(s, ("0.0.0.0", port)), E.WSAEADDRNOTAVAIL)
 
 
-@pytest.mark.wine_deviation("[::]:port connects to loopback (NOTES.md section 2)")
+@pytest.mark.wine_deviation("[::]:port connects to loopback (docs/wine.md)")
 def test_wsaeaddrnotavail_for_in6addr_any(env: Env) -> None:
     s = env.socket(C.AF_INET6)
     fails_with(env, env.ws.WSAConnect(s, ("::", 80, 0, 0)), E.WSAEADDRNOTAVAIL)
@@ -99,7 +97,7 @@ def test_wsaeinval_on_a_listening_socket(env: Env) -> None:
     fails_with(env, env.ws.WSAConnect(listener, ("127.0.0.1", port)), E.WSAEINVAL)
 
 
-@pytest.mark.wine_deviation("WSAConnect ignores gqos (NOTES.md section 2)")
+@pytest.mark.wine_deviation("WSAConnect ignores gqos (docs/wine.md)")
 def test_wsaeinval_when_gqos_is_not_null(env: Env) -> None:
     _, port = env.listener()
     s = env.socket()
@@ -119,9 +117,7 @@ def test_wsaeconnrefused_when_nothing_listens(env: Env) -> None:
     fails_with(env, env.ws.WSAConnect(s, ("127.0.0.1", port)), E.WSAECONNREFUSED)
 
 
-@pytest.mark.wine_deviation(
-    "re-connecting after a refusal gives WSAECONNABORTED (NOTES.md section 2)"
-)
+@pytest.mark.wine_deviation("re-connecting after a refusal gives WSAECONNABORTED (docs/wine.md)")
 def test_same_socket_may_connect_again_after_wsaeconnrefused(env: Env) -> None:
     port = env.closed_port()
     s = env.socket()
@@ -130,7 +126,7 @@ def test_same_socket_may_connect_again_after_wsaeconnrefused(env: Env) -> None:
     assert env.ws.WSAConnect(s, ("127.0.0.1", live)) == 0
 
 
-@pytest.mark.wine_deviation("WSAConnect ignores caller data (NOTES.md section 2)")
+@pytest.mark.wine_deviation("WSAConnect ignores caller data (docs/wine.md)")
 def test_wsaeprotonosupport_for_connect_data_over_tcp(env: Env) -> None:
     _, port = env.listener()
     s = env.socket()
@@ -138,7 +134,7 @@ def test_wsaeprotonosupport_for_connect_data_over_tcp(env: Env) -> None:
     fails_with(env, rc, E.WSAEPROTONOSUPPORT)
 
 
-@pytest.mark.wine_deviation("WSAConnect leaves callee_data.len untouched (NOTES.md section 2)")
+@pytest.mark.wine_deviation("WSAConnect leaves callee_data.len untouched (docs/wine.md)")
 def test_callee_data_len_is_set_to_zero_over_tcp(env: Env) -> None:
     _, port = env.listener()
     s = env.socket()
@@ -148,7 +144,7 @@ def test_callee_data_len_is_set_to_zero_over_tcp(env: Env) -> None:
 
 
 @pytest.mark.parametrize("service", [C.SERVICETYPE_GUARANTEED, C.SERVICETYPE_CONTROLLEDLOAD])
-@pytest.mark.wine_deviation("WSAConnect ignores sqos (NOTES.md section 2)")
+@pytest.mark.wine_deviation("WSAConnect ignores sqos (docs/wine.md)")
 def test_wsaeopnotsupp_when_no_provider_can_meet_the_flowspec(env: Env, service: int) -> None:
     _, port = env.listener()
     s = env.socket()
@@ -175,7 +171,7 @@ def test_wsaewouldblock_on_a_nonblocking_socket(env: Env) -> None:
 
 def test_wsaealready_while_a_nonblocking_connect_is_in_progress(env: Env) -> None:
     # A listener with a full backlog leaves the connect pending on Linux and Windows alike
-    # (NOTES.md section 1); the simulator's listener answers, so the second call comes first.
+    # (docs/wine.md); the simulator's listener answers, so the second call comes first.
     _, port = env.listener()
     s = env.socket()
     assert env.ws.ioctlsocket(s, C.FIONBIO, 1) == 0
@@ -217,7 +213,7 @@ def test_wsaeacces_for_udp_broadcast_without_so_broadcast(env: Env) -> None:
     if env.profile == "documented":
         fails_with(env, rc, E.WSAEACCES)
     else:
-        # Windows connects anyway (NOTES.md section 3); sendto to broadcast still fails.
+        # Windows connects anyway (docs/windows.md); sendto to broadcast still fails.
         assert rc == 0
 
 

@@ -8,6 +8,7 @@ import pytest
 import wsasim
 
 import wsaconnect
+from tests.world import add_client, add_server
 from wsaconnect import errors as E
 
 
@@ -18,12 +19,12 @@ def net() -> wsasim.Network:
 
 @pytest.fixture
 def client(net: wsasim.Network) -> wsasim.Host:
-    return net.add_host("client", ["192.0.2.10/24", "2001:db8::10/64"])
+    return add_client(net)
 
 
 @pytest.fixture
 def server(net: wsasim.Network) -> wsasim.Host:
-    host = net.add_host("server", ["192.0.2.20/24", "2001:db8::20/64"])
+    host = add_server(net)
     host.listen(443)
     return host
 

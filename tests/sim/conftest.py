@@ -8,6 +8,7 @@ import pytest
 import wsasim
 from wsasim.winsock import Winsock
 
+from tests.world import world
 from wsaconnect import constants as C
 
 #: One-way latency between the hosts; a round trip is 2 ms.
@@ -48,9 +49,8 @@ class Lab:
 
 
 def make_lab(profile: str = "documented", **kwargs: object) -> Lab:
-    net = wsasim.Network(profile=profile, latency=LATENCY, **kwargs)  # type: ignore[arg-type]
-    client = net.add_host("client", ["192.0.2.10/24", "2001:db8::10/64"])
-    server = net.add_host("server", ["192.0.2.20/24", "2001:db8::20/64"])
+    w = world(profile, latency=LATENCY, **kwargs)  # type: ignore[arg-type]
+    net, client, server = w.net, w.client, w.server
     for host in (client, server):
         assert host.winsock.WSAStartup(0x0202) == 0
     return Lab(net, client, server)

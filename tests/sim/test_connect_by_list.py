@@ -2,7 +2,7 @@
 
 In the style of trio's test_highlevel_open_tcp_stream.py: each scenario asserts when each
 attempt started and how it ended. The rules come from the WSAConnectByList document (see the
-prose at the top of sim/wsasim/by_list.py) and SPEC.md section 6.
+prose at the top of sim/wsasim/by_list.py) and docs/simulator.md.
 """
 
 from __future__ import annotations
@@ -12,11 +12,12 @@ import wsasim
 from wsasim.winsock import Winsock
 
 from tests.sim.conftest import LATENCY
+from tests.world import add_client
 from wsaconnect import constants as C
 from wsaconnect import errors as E
 
 RTT = 2 * LATENCY
-REFUSED = 2.0 + 3 * RTT  # three SYNs answered by RST, 1 s apart (NOTES.md section 4)
+REFUSED = 2.0 + 3 * RTT  # three SYNs answered by RST, 1 s apart (docs/windows.md)
 
 
 class World:
@@ -24,7 +25,7 @@ class World:
 
     def __init__(self, profile: str = "documented") -> None:
         self.net = wsasim.Network(profile=profile, latency=LATENCY)
-        self.client = self.net.add_host("client", ["192.0.2.10/24", "2001:db8::10/64"])
+        self.client = add_client(self.net)
         self.server = self.net.add_host(
             "server", ["192.0.2.20/24", "192.0.2.21/24", "2001:db8::20/64"]
         )

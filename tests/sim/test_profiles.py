@@ -1,6 +1,6 @@
 """Where the "documented" and "windows" profiles differ, each difference shown both ways.
 
-Sources: wsasim.profiles (each flag cites the documentation and NOTES.md section 3).
+Sources: wsasim.profiles (each flag cites the documentation and docs/windows.md).
 """
 
 from __future__ import annotations
@@ -61,7 +61,7 @@ def test_getpeername_while_a_connect_is_pending(profile: str, visible: bool) -> 
         assert (rc, peer) == (0, ("192.0.2.99", 80))
     else:
         assert (rc, lab.error()) == (C.SOCKET_ERROR, E.WSAENOTCONN)
-    # Both: the ephemeral port is visible, and send gives WSAENOTCONN (NOTES.md section 3).
+    # Both: the ephemeral port is visible, and send gives WSAENOTCONN (docs/windows.md).
     assert lab.ws.getsockname(s)[0] == 0
     assert lab.ws.send(s, b"x") == C.SOCKET_ERROR
     assert lab.error() == E.WSAENOTCONN

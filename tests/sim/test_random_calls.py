@@ -7,11 +7,11 @@ good and bad addresses) so that collisions, refusals and misuse are frequent.
 
 from __future__ import annotations
 
-import wsasim
 from hypothesis import HealthCheck, settings
 from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, invariant, rule
 
+from tests.world import world
 from wsaconnect import constants as C
 from wsaconnect import errors as E
 
@@ -37,9 +37,8 @@ KNOWN_CODES = {int(code) for code in E.WSAError}
 class RandomCalls(RuleBasedStateMachine):
     def __init__(self) -> None:
         super().__init__()
-        self.net = wsasim.Network(profile="windows")
-        self.client = self.net.add_host("client", ["192.0.2.10/24", "2001:db8::10/64"])
-        self.server = self.net.add_host("server", ["192.0.2.20/24", "2001:db8::20/64"])
+        w = world("windows")
+        self.net, self.client, self.server = w.net, w.client, w.server
         self.ws = self.client.winsock
         self.ws.WSAStartup()
         self.server.listen(80)

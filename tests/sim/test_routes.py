@@ -1,7 +1,7 @@
 """Routes are remembered (wsasim.network), so every change to the network must reach a route
 that was already used: each test connects once, changes the network, and connects again.
 
-Sources: SPEC.md section 5 (faults, latency, network down); the timing of NOTES.md section 4.
+Sources: docs/simulator.md (faults, latency, network down); the timing of docs/windows.md.
 """
 
 from __future__ import annotations

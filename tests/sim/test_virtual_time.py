@@ -1,7 +1,7 @@
 """Exact virtual times: Windows' connect timing model, select timeouts, determinism, deadlock.
 
 Written in the style of trio's test_highlevel_open_tcp_stream.py: each scenario asserts the
-virtual instant at which things happen. Sources: SPEC.md section 5, NOTES.md section 4.
+virtual instant at which things happen. Sources: docs/simulator.md, docs/windows.md.
 """
 
 from __future__ import annotations
@@ -10,6 +10,7 @@ import pytest
 import wsasim
 
 from tests.sim.conftest import LATENCY, Lab, make_lab
+from tests.world import add_client
 from wsaconnect import constants as C
 from wsaconnect import errors as E
 
@@ -114,7 +115,7 @@ def test_so_connect_time_counts_virtual_seconds(lab: Lab) -> None:
 
 def scenario(seed: int) -> list[tuple[float, str, str]]:
     net = wsasim.Network(seed=seed, trace=True)
-    client = net.add_host("client", ["192.0.2.10/24", "2001:db8::10/64"])
+    client = add_client(net)
     server = net.add_host("server", ["192.0.2.20/24"])
     ws, srv = client.winsock, server.winsock
     ws.WSAStartup()

@@ -67,7 +67,7 @@ WINDOWS_VALUES = {
     "WSANO_DATA": 11004,
 }
 
-#: The 21 codes of the WSAConnect document's error table (SPEC.md section 6).
+#: The 21 codes of the WSAConnect document's error table (docs/simulator.md).
 WSACONNECT_CODES = [
     "WSANOTINITIALISED",
     "WSAENETDOWN",
