@@ -116,6 +116,8 @@ class Host:
         self._routed_families = frozenset(i.family for i in interfaces)
         self.network_down = False
         self._listeners: dict[int, list[Socket]] = {}  # port -> listening sockets
+        #: The connections its listeners made, by (local, remote) address.
+        self.connections: dict[tuple[SockAddr, SockAddr], Socket] = {}
         self._sources = Memo(self._best_source)  # source_for's answers
         #: This host's connection attempts, oldest first (the network has everyone's).
         self.attempts: list[Attempt] = []

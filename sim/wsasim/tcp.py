@@ -174,16 +174,23 @@ class Handshake:
         if listener is None or queue is None or len(queue) >= listener.backlog:
             host.network.clock.schedule(delay, self._rst_arrives)
             return
-        server = Socket(host, listener.family, C.SOCK_STREAM, listener.protocol)
-        server.fire(INCOMING)
         client = self.sock
         assert client.local is not None
+        remote = A.unmapped(client.local)
         if listener.family == C.AF_INET6:
-            server.local = A.v4_mapped(self.target)
-            server.remote = A.v4_mapped(A.unmapped(client.local))
+            local, remote = A.v4_mapped(self.target), A.v4_mapped(remote)
         else:
-            server.local = self.target
-            server.remote = A.unmapped(client.local)
+            local = self.target
+        if (local, remote) in host.connections:
+            # The server still has a connection with these four addresses (the client reused
+            # its port; Windows' TIME_WAIT, not modelled, would have kept it from doing so):
+            # the SYN cannot open a second one, and is answered with RST.
+            host.network.clock.schedule(delay, self._rst_arrives)
+            return
+        server = Socket(host, listener.family, C.SOCK_STREAM, listener.protocol)
+        server.fire(INCOMING)
+        server.local, server.remote = local, remote
+        host.connections[local, remote] = server
         server.delay = delay
         server.connected_at = host.network.clock.now
         queue.append(server)
@@ -346,6 +353,9 @@ def close(sock: Socket, *, abortive: bool = False) -> None:
     if sock.accept_queue:
         for pending in sock.accept_queue:
             client = pending.peer
+            assert pending.local is not None
+            assert pending.remote is not None
+            del sock.host.connections[pending.local, pending.remote]
             if client is not None:
                 network.clock.schedule(pending.delay, partial(reset, client))
             else:

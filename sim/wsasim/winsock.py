@@ -226,6 +226,12 @@ class Winsock:
             onoff, seconds = options.linger(sock)
             abortive = bool(onoff) and seconds == 0
         tcp.close(sock, abortive=abortive)
+        local, remote = sock.local, sock.remote
+        if remote is not None and local is not None and sock.stream:
+            # A connection a listener made is gone: its four addresses may be used again.
+            connections = self.host.connections
+            if connections.get((local, remote)) is sock:
+                del connections[local, remote]
         if sock.accept_queue is not None:
             self.host.remove_listener(sock)
         if sock.local is not None:

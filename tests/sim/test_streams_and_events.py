@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import struct
 
+import wsasim
+
 from tests.sim.conftest import LATENCY, Lab
 from wsaconnect import constants as C
 from wsaconnect import errors as E
@@ -158,3 +160,23 @@ def test_an_accepted_socket_inherits_the_listeners_options_and_registration(lab:
         assert lab.srv.getsockopt(conn, level, name) == (0, value), name
     assert lab.srv.getsockopt(conn, C.SOL_SOCKET, C.SO_LINGER) == (0, (1, 555))
     assert lab.srv.get_messages(window) == [(0x401, conn, C.FD_WRITE)]
+
+
+def test_a_syn_for_four_addresses_the_server_still_holds_is_refused() -> None:
+    # The client closed and reused its only ephemeral port while the server kept the old
+    # connection open: a second connection with the same four addresses cannot exist.
+    net = wsasim.Network(ephemeral_ports=range(50000, 50001))
+    client, server = net.add_host("c", ["192.0.2.10/24"]), net.add_host("s", ["192.0.2.20/24"])
+    ws, srv = client.winsock, server.winsock
+    assert ws.WSAStartup() == 0
+    assert srv.WSAStartup() == 0
+    listener = server.listen(80)
+    first = ws.socket(C.AF_INET, C.SOCK_STREAM)
+    assert ws.connect(first, ("192.0.2.20", 80)) == 0
+    held, _ = srv.accept(listener)
+    assert ws.closesocket(first) == 0
+    second = ws.socket(C.AF_INET, C.SOCK_STREAM)
+    assert ws.connect(second, ("192.0.2.20", 80)) == C.SOCKET_ERROR
+    assert ws.WSAGetLastError() == E.WSAECONNREFUSED
+    assert srv.closesocket(held) == 0  # now the four addresses are free
+    assert ws.connect(second, ("192.0.2.20", 80)) == 0

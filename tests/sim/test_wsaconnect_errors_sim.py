@@ -171,13 +171,16 @@ def test_icmp_host_unreachable_is_ignored_by_default_and_the_connect_times_out(l
 
 def test_wsaenobufs_when_no_ephemeral_port_is_left() -> None:
     lab = make_lab(ephemeral_ports=range(50000, 50002))
-    lab.listen(80)
+    listener = lab.listen(80)
     first, second, third = lab.tcp(), lab.tcp(), lab.tcp()
     assert lab.ws.WSAConnect(first, ("192.0.2.20", 80)) == 0
     assert lab.ws.WSAConnect(second, ("192.0.2.20", 80)) == 0
     assert lab.ws.WSAConnect(third, ("192.0.2.20", 80)) == C.SOCKET_ERROR
     assert lab.error() == E.WSAENOBUFS
     lab.ws.closesocket(first)
+    # Both ends of the first connection closed: its port and four addresses are free again.
+    server_end, _ = lab.srv.accept(listener)
+    assert lab.srv.closesocket(server_end) == 0
     assert lab.ws.WSAConnect(third, ("192.0.2.20", 80)) == 0
 
 
