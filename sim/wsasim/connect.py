@@ -192,7 +192,7 @@ def start_stream(
     sock.remote = remote
     sock.fire(CONNECT)
     if sock.registration is not None:
-        events.rearm(sock.registration, C.FD_CONNECT_BIT)
+        events.rearm(sock, C.FD_CONNECT_BIT)
     handshake = Handshake(sock, target, blocking=blocking)
     handshake.send_syn()
     return handshake

@@ -98,7 +98,7 @@ def _send_stream(ws: Winsock, sock: Socket, raw: bytes) -> int:
         if sock.nonblocking:
             if sent:
                 return sent
-            events.rearm(sock.registration, C.FD_WRITE_BIT)
+            events.rearm(sock, C.FD_WRITE_BIT)
             raise E.error_for_code(E.WSAEWOULDBLOCK)
         if not blocking.wait(
             ws,
@@ -165,7 +165,7 @@ def receive(ws: Winsock, sock: Socket, bufsize: object, flags: object, *, source
             raise E.error_for_code(E.WSAETIMEDOUT, f"{what}: SO_RCVTIMEO passed")
         if sock.state is CLOSED:
             raise E.error_for_code(E.WSAEINTR, "the socket was closed")
-    events.rearm(sock.registration, C.FD_READ_BIT)
+    events.rearm(sock, C.FD_READ_BIT)
     inbox = sock.inbox
     if sock.stream:
         if not inbox:
@@ -176,13 +176,13 @@ def receive(ws: Winsock, sock: Socket, bufsize: object, flags: object, *, source
         if not peek:
             tcp.consumed(sock, len(taken))
         if inbox:
-            events.post(sock.registration, sock.handle, C.FD_READ_BIT)
+            events.post(sock, C.FD_READ_BIT)
         return len(taken), taken, None
     assert inbox  # readable, and a datagram socket has no end of stream
     datagram, sender = inbox[0] if peek else inbox.popleft()
     assert sender is not None
     if inbox:
-        events.post(sock.registration, sock.handle, C.FD_READ_BIT)
+        events.post(sock, C.FD_READ_BIT)
     if len(datagram) > size:
         # recv document: the datagram is truncated and the call fails with WSAEMSGSIZE.
         ws._last_error = E.WSAEMSGSIZE

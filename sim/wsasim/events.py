@@ -9,9 +9,13 @@ WSAAsyncSelect cancel each other.
 
 * WSAEventSelect records the event and its error code in the registration (read and cleared
   by WSAEnumNetworkEvents) and signals the event object (manual-reset, as WSACreateEvent
-  makes it).
+  makes it). Registering again reports no event already reported and not re-enabled, even
+  after a cancelling zero mask; new data or a new connection is recorded again each time.
 * WSAAsyncSelect posts ``(msg, wParam=socket, lParam=WSAMAKESELECTREPLY(event, error))`` to
-  the window's queue.
+  the window's queue; registering again posts the conditions that hold, reported or not.
+
+Which events were reported and not re-enabled is the socket's (``Socket.reported``), not the
+registration's: it outlives a new registration (Wine's sock.c, test_events in both modes).
 
 It does not decide when an event happens; :mod:`wsasim.tcp`, :mod:`wsasim.udp` and
 :mod:`wsasim.winsock` call :func:`post`.
@@ -25,6 +29,7 @@ from wsaconnect import constants as C
 
 if TYPE_CHECKING:
     from wsasim.host import Host
+    from wsasim.sockets import Socket
 
 
 class EventObject:
@@ -56,7 +61,7 @@ class MessageWindow:
 class Registration:
     """What a socket asked to be told about, and how."""
 
-    __slots__ = ("armed", "errors", "event", "mask", "msg", "recorded", "window")
+    __slots__ = ("errors", "event", "mask", "msg", "recorded", "window")
 
     def __init__(
         self,
@@ -67,7 +72,6 @@ class Registration:
         msg: int = 0,
     ) -> None:
         self.mask = mask
-        self.armed = C.FD_ALL_EVENTS
         self.event = event
         self.window = window
         self.msg = msg
@@ -91,25 +95,35 @@ def make_select_reply(event: int, error: int) -> int:
     return ((error & 0xFFFF) << 16) | (event & 0xFFFF)
 
 
-def post(registration: Registration | None, handle: int, bit: int, error: int = 0) -> None:
-    """Report network event number ``bit`` (FD_*_BIT) with ``error`` to a registration."""
+#: Events that each new occurrence records again in event mode, re-enabled or not (a second
+#: connection before accept, more data before recv: Wine's sock.c, test_accept_events and
+#: test_read_events); a window gets no message for them until they are re-enabled.
+_REPEATS = (1 << C.FD_READ_BIT) | (1 << C.FD_ACCEPT_BIT) | (1 << C.FD_OOB_BIT)
+
+
+def post(sock: Socket, bit: int, error: int = 0) -> None:
+    """Report network event number ``bit`` (FD_*_BIT) of ``sock`` with ``error`` to its
+    registration, unless it was reported and not re-enabled since (``sock.reported``, which
+    outlives registrations)."""
+    registration = sock.registration
     if registration is None:
         return
     flag = 1 << bit
-    if not (registration.mask & registration.armed & flag):
+    if not registration.mask & flag:
         return
-    registration.armed &= ~flag
+    if sock.reported & flag and not (registration.event is not None and flag & _REPEATS):
+        return
+    sock.reported |= flag
     if registration.event is not None:
         registration.recorded |= flag
         registration.errors[bit] = error
         registration.event.set(True)
     elif registration.window is not None:
         registration.window.messages.append(
-            (registration.msg, handle, make_select_reply(flag, error))
+            (registration.msg, sock.handle, make_select_reply(flag, error))
         )
 
 
-def rearm(registration: Registration | None, bit: int) -> None:
+def rearm(sock: Socket, bit: int) -> None:
     """Re-enable event number ``bit`` after the call that re-enables it."""
-    if registration is not None:
-        registration.armed |= 1 << bit
+    sock.reported &= ~(1 << bit)

@@ -111,16 +111,37 @@ def ready_sets(
 
 
 def post_current(sock: Socket) -> None:
-    """Report the events whose condition already holds to a new registration."""
-    registration, handle = sock.registration, sock.handle
+    """Report the events whose condition already holds to a new registration of ``sock``.
+
+    A window is sent every one of them; an event object records only those not reported
+    already (wsasim.events), plus FD_CONNECT for a socket that connected with connect()
+    before it was selected, never for an accepted one (Wine's sock.c, test_connect_events).
+    A datagram socket is writable for a window even unbound, for an event once bound
+    (test_connect_events, the UDP part).
+    """
+    registration = sock.registration
+    assert registration is not None
+    message = registration.window is not None
+
+    def report(bit: int, error: int = 0) -> None:
+        flag = 1 << bit
+        if message:
+            sock.reported &= ~flag
+        elif sock.reported & flag:
+            return
+        events.post(sock, bit, error)
+
     if sock.state is LISTENING and sock.accept_queue:
-        events.post(registration, handle, C.FD_ACCEPT_BIT)
+        report(C.FD_ACCEPT_BIT)
     if sock.inbox:
-        events.post(registration, handle, C.FD_READ_BIT)
+        report(C.FD_READ_BIT)
     if sock.stream:
         if sock.state in CONNECTION_STATES:
-            events.post(registration, handle, C.FD_WRITE_BIT)
+            if not message and sock.host.connections.get((sock.local, sock.remote)) is not sock:  # type: ignore[arg-type]
+                report(C.FD_CONNECT_BIT)
+            if writable(sock):
+                report(C.FD_WRITE_BIT)
             if sock.state in _ENDED:
-                events.post(registration, handle, C.FD_CLOSE_BIT)
-    elif sock.state is not UNBOUND:
-        events.post(registration, handle, C.FD_WRITE_BIT)
+                report(C.FD_CLOSE_BIT, E.WSAECONNABORTED if sock.state is RESET else 0)
+    elif message or sock.state is not UNBOUND:
+        report(C.FD_WRITE_BIT)

@@ -50,6 +50,7 @@ class Socket:
         "queued",
         "registration",
         "remote",
+        "reported",
         "so_error",
         "state",
         "stream",
@@ -87,6 +88,8 @@ class Socket:
         self.backlog = 0
         self.accept_queue: deque[Socket] | None = None
         self.registration: Registration | None = None
+        #: FD_* events reported and not re-enabled since (see wsasim.events).
+        self.reported = 0
 
     def fire(self, event: Event) -> State:
         """Apply ``event`` (the one writer of :attr:`state`) and return the new state.

@@ -196,7 +196,7 @@ class Handshake:
         queue.append(server)
         host.network.notify(listener)
         if listener.registration is not None:
-            events.post(listener.registration, listener.handle, C.FD_ACCEPT_BIT)
+            events.post(listener, C.FD_ACCEPT_BIT)
         host.network.clock.schedule(delay, partial(self._synack_arrives, server, delay))
 
     # --- outcome ----------------------------------------------------------------------------
@@ -231,8 +231,8 @@ class Handshake:
             sock.fire(ESTABLISHED)
             if sock.registration is not None:
                 # FD_CONNECT is posted before FD_WRITE (docs/windows.md).
-                events.post(sock.registration, sock.handle, C.FD_CONNECT_BIT, 0)
-                events.post(sock.registration, sock.handle, C.FD_WRITE_BIT, 0)
+                events.post(sock, C.FD_CONNECT_BIT, 0)
+                events.post(sock, C.FD_WRITE_BIT, 0)
         else:
             cleared = self.blocking and network.profile.so_error_zero_after_blocking_failure
             sock.so_error = 0 if cleared else code
@@ -240,7 +240,7 @@ class Handshake:
             # Windows also reports a failed blocking one (Wine's sock.c, test_connect).
             reported = not self.blocking or network.profile.exceptfds_after_blocking_failure
             sock.fire(CONNECT_FAILED if reported else FAILED_BLOCKING)
-            events.post(sock.registration, sock.handle, C.FD_CONNECT_BIT, code)
+            events.post(sock, C.FD_CONNECT_BIT, code)
 
 
 # --- established connections -----------------------------------------------------------------
@@ -261,14 +261,14 @@ def _deliver(receiver: Socket, data: bytes) -> None:
         receiver.inbox = deque()
     receiver.inbox.append((data, None))
     receiver.host.network.notify(receiver)
-    events.post(receiver.registration, receiver.handle, C.FD_READ_BIT)
+    events.post(receiver, C.FD_READ_BIT)
 
 
 def _fin_arrives(receiver: Socket) -> None:
     if receiver.state is CLOSED:
         return
     receiver.fire(FIN)
-    events.post(receiver.registration, receiver.handle, C.FD_CLOSE_BIT)
+    events.post(receiver, C.FD_CLOSE_BIT)
 
 
 def reset(sock: Socket) -> None:
@@ -277,7 +277,7 @@ def reset(sock: Socket) -> None:
     if sock.state is CLOSED:
         return
     sock.fire(PEER_RESET)
-    events.post(sock.registration, sock.handle, C.FD_CLOSE_BIT, E.WSAECONNABORTED)
+    events.post(sock, C.FD_CLOSE_BIT, E.WSAECONNABORTED)
 
 
 def _abort(sock: Socket) -> None:
@@ -313,7 +313,7 @@ def consumed(sock: Socket, count: int) -> None:
     peer = sock.peer
     if peer is not None and count:
         peer.host.network.notify(peer)
-        events.post(peer.registration, peer.handle, C.FD_WRITE_BIT)
+        events.post(peer, C.FD_WRITE_BIT)
 
 
 def shutdown(sock: Socket, receive: bool, send: bool) -> None:

@@ -68,7 +68,7 @@ def _arrive(host: Host, source: SockAddr, destination: SockAddr, data: bytes) ->
         sock.inbox = deque()
     sock.inbox.append((data, seen_from))
     host.network.notify(sock)
-    events.post(sock.registration, sock.handle, C.FD_READ_BIT)
+    events.post(sock, C.FD_READ_BIT)
 
 
 def send(sock: Socket, destination: SockAddr, data: bytes) -> None:

@@ -308,9 +308,9 @@ class Winsock:
         if sock.registration is not None:
             conn.registration = events.inherit(sock.registration)
             readiness.post_current(conn)
-            events.rearm(sock.registration, C.FD_ACCEPT_BIT)
+            events.rearm(sock, C.FD_ACCEPT_BIT)
             if queue:
-                events.post(sock.registration, sock.handle, C.FD_ACCEPT_BIT)
+                events.post(sock, C.FD_ACCEPT_BIT)
         assert conn.remote is not None
         return conn.handle, conn.remote.to_tuple()
 
@@ -607,7 +607,14 @@ class Winsock:
         made = registration()
         if made.event is None and made.window is None:
             raise E.error_for_code(E.WSAEINVAL, "not an event object or a window")
-        sock.registration = made
+        previous, sock.registration = sock.registration, made
+        if made.event is not None and previous is not None and previous.event is not None:
+            # The events recorded and not yet read by WSAEnumNetworkEvents stay the socket's:
+            # a new selection that includes one signals its event at once (Wine's sock.c,
+            # test_accept_events, "select on a subset containing FD_ACCEPT first").
+            made.recorded, made.errors = previous.recorded, previous.errors
+            if made.recorded & made.mask:
+                made.event.set(True)
         sock.nonblocking = True
         readiness.post_current(sock)
         return 0

@@ -315,18 +315,10 @@ ENUM_SOCKETS = [
     pytest.param(
         "udp",
         id="udp",
-        marks=sim_gap(
-            "each new WSAEventSelect reports FD_WRITE again on a bound UDP socket (from the "
-            "2nd call on, WSAEnumNetworkEvents gives FD_WRITE); Windows reports FD_WRITE once"
-        ),
     ),
     pytest.param(
         "connected_tcp",
         id="connected_tcp",
-        marks=sim_gap(
-            "each new WSAEventSelect reports FD_WRITE again on a connected TCP socket (from "
-            "the 2nd call on, WSAEnumNetworkEvents gives FD_WRITE); Windows reports it once"
-        ),
     ),
 ]
 
@@ -409,15 +401,7 @@ def accept_on_one_listener(ctx: Script) -> None:
     close(env, listener)
 
 
-@modes(
-    event=[
-        sim_gap(
-            "a new WSAEventSelect on a listener whose FD_ACCEPT was already reported (and not "
-            "re-enabled by accept) reports FD_ACCEPT again (sock.c:6101 finds FD_ACCEPT "
-            "pending); Windows reports it again only as a message, not to an event"
-        )
-    ]
-)
+@modes()
 def test_listener_reports_fd_accept_once_a_new_select_reposts_only_the_message(
     env: Env, mode: str
 ) -> None:
@@ -432,11 +416,6 @@ def test_listener_reports_fd_accept_once_a_new_select_reposts_only_the_message(
         wine(
             "a second connection before accept() records nothing: the wait at sock.c:6114 "
             "times out (todo_wine)"
-        ),
-        sim_gap(
-            "a second connection arriving while FD_ACCEPT is reported but not re-enabled "
-            "records nothing: the event times out and WSAEnumNetworkEvents gives 0; "
-            "Windows records FD_ACCEPT again in event mode"
         ),
     ]
 )
@@ -651,15 +630,7 @@ def test_nonblocking_connect_reports_fd_connect_then_fd_write(env: Env, mode: st
     run(env, mode, connect_events, 1)
 
 
-@modes(
-    event=[
-        sim_gap(
-            "a new WSAEventSelect on a connected socket whose FD_WRITE was already reported "
-            "records FD_WRITE again (sock.c:6348 finds the event signaled, FD_WRITE); Windows "
-            "re-posts FD_WRITE only as a message"
-        )
-    ]
-)
+@modes()
 def test_reselecting_a_connected_socket_reposts_fd_write_only_as_a_message(
     env: Env, mode: str
 ) -> None:
@@ -675,14 +646,7 @@ def test_selecting_an_accepted_socket_reports_fd_write(env: Env, mode: str) -> N
     run(env, mode, connect_events, 3)
 
 
-@modes(
-    event=[
-        sim_gap(
-            "selecting a socket connected before the WSAEventSelect records FD_WRITE only "
-            "(sock.c:6377); Windows records FD_CONNECT and FD_WRITE"
-        )
-    ]
-)
+@modes()
 def test_selecting_a_connected_socket_reports_fd_connect_only_to_an_event(
     env: Env, mode: str
 ) -> None:
@@ -692,14 +656,7 @@ def test_selecting_a_connected_socket_reports_fd_connect_only_to_an_event(
     run(env, mode, connect_events, 4)
 
 
-@modes(
-    event=[
-        sim_gap(
-            "adding FD_CONNECT to the mask of a connected socket records FD_WRITE again "
-            "instead of FD_CONNECT (sock.c:6402); Windows records FD_CONNECT only"
-        )
-    ]
-)
+@modes()
 def test_adding_fd_connect_to_the_mask_reports_it_only_to_an_event(env: Env, mode: str) -> None:
     """sock.c:6384-6405 test_connect_events, "select on a subset not containing FD_CONNECT
     first": the connect reports FD_WRITE; selecting again with FD_CONNECT reports FD_CONNECT to
@@ -734,12 +691,7 @@ def udp_connect_events(ctx: Script) -> None:
 
 @modes(
     event=[wine("selecting an unbound UDP socket records FD_WRITE (sock.c:6415, todo_wine)")],
-    message=[
-        sim_gap(
-            "an unbound UDP socket posts no FD_WRITE message when selected (sock.c:6414); "
-            "Windows posts FD_WRITE at once"
-        )
-    ],
+    message=[],
 )
 def test_selecting_an_unbound_udp_socket_posts_fd_write_only_as_a_message(
     env: Env, mode: str

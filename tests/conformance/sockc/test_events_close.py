@@ -16,7 +16,6 @@ from tests.conformance.sockc.test_events import (
     makelong,
     modes,
     run,
-    sim_gap,
     tcp_socketpair,
     wine,
 )
@@ -64,15 +63,7 @@ def test_peer_closesocket_reports_fd_close_once(env: Env, mode: str) -> None:
     run(env, mode, closesocket_events, 1)
 
 
-@modes(
-    event=[
-        sim_gap(
-            "a new WSAEventSelect on a socket whose FD_CLOSE was already reported records "
-            "FD_CLOSE again (sock.c:6784 finds the event signaled, FD_CLOSE); Windows re-posts "
-            "FD_CLOSE only as a message"
-        )
-    ]
-)
+@modes()
 def test_reselecting_after_fd_close_reposts_it_only_as_a_message(env: Env, mode: str) -> None:
     """sock.c:6781-6789 test_close_events: selecting again (directly, or after a zero mask)
     posts FD_CLOSE again as a message and records nothing for the event."""
@@ -274,20 +265,9 @@ def test_peer_reset_reports_fd_close_with_wsaeconnaborted(env: Env, mode: str) -
 
 
 @modes(
-    event=[
-        sim_gap(
-            "a new WSAEventSelect after the reset's FD_CLOSE was reported records FD_CLOSE "
-            "again, with error 0 (sock.c:6898 finds the event signaled); Windows records "
-            "nothing for the event"
-        )
-    ],
+    event=[],
     message=[
         wine("a new WSAAsyncSelect after the reset posts no FD_CLOSE (6897, todo_wine)"),
-        sim_gap(
-            "a new WSAAsyncSelect after a reset re-posts FD_CLOSE with error 0 (lParam 0x20, "
-            "sock.c:6897); Windows re-posts it with WSAECONNABORTED (MAKELONG(FD_CLOSE, "
-            "10053))"
-        ),
     ],
 )
 def test_reselecting_after_a_reset_reposts_fd_close_only_as_a_message(env: Env, mode: str) -> None:

@@ -81,15 +81,7 @@ def write_events(ctx: Script) -> None:
     close(env, client)
 
 
-@modes(
-    event=[
-        sim_gap(
-            "a new WSAEventSelect on a connected socket whose FD_WRITE was already reported "
-            "records FD_WRITE again (sock.c:6479 finds the event signaled, FD_WRITE); Windows "
-            "re-posts FD_WRITE only as a message"
-        )
-    ]
-)
+@modes()
 def test_fd_write_is_reported_once_a_new_select_reposts_only_the_message(
     env: Env, mode: str
 ) -> None:
@@ -132,14 +124,7 @@ def test_fd_write_is_reported_again_when_a_full_send_buffer_drains(env: Env, mod
     run(env, mode, write_events, 3)
 
 
-@modes(
-    event=[
-        sim_gap(
-            "selecting a connected socket (mask without FD_WRITE) records nothing "
-            "(sock.c:6531 times out); Windows records FD_CONNECT for a connected socket"
-        )
-    ]
-)
+@modes()
 def test_a_mask_without_fd_write_reports_fd_connect_then_adding_it_reports_fd_write(
     env: Env, mode: str
 ) -> None:
@@ -261,15 +246,7 @@ def read_events(ctx: Script) -> None:
     close(env, client)
 
 
-@modes(
-    event=[
-        sim_gap(
-            "a new WSAEventSelect with data queued whose FD_READ was already reported records "
-            "FD_READ again (sock.c:6587 finds the event signaled, FD_READ); Windows re-posts "
-            "FD_READ only as a message"
-        )
-    ]
-)
+@modes()
 def test_fd_read_is_reported_once_a_new_select_reposts_only_the_message(
     env: Env, mode: str
 ) -> None:
@@ -282,10 +259,6 @@ def test_fd_read_is_reported_once_a_new_select_reposts_only_the_message(
 @modes(
     event=[
         wine("more data before recv() records nothing: the wait at 6598 times out (todo_wine)"),
-        sim_gap(
-            "more data arriving while FD_READ is reported but not re-enabled records nothing "
-            "(sock.c:6598 times out); Windows records FD_READ again in event mode"
-        ),
     ]
 )
 def test_more_data_before_recv_reports_fd_read_to_an_event_but_posts_no_message(
