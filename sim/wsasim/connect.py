@@ -232,3 +232,12 @@ def connect_datagram(sock: Socket, remote: SockAddr | None) -> None:
         udp.discard_queued(sock)
     sock.remote = remote
     sock.fire(CONNECT)
+    registration = sock.registration
+    if registration is not None:
+        # A UDP connect records FD_CONNECT and FD_WRITE for an event object, and posts FD_WRITE
+        # to a window (Wine's sock.c, test_connect_events).
+        for bit in (C.FD_CONNECT_BIT, C.FD_WRITE_BIT):
+            events.rearm(sock, bit)
+        if registration.event is not None:
+            events.post(sock, C.FD_CONNECT_BIT)
+        events.post(sock, C.FD_WRITE_BIT)

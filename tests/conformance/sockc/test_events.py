@@ -704,16 +704,9 @@ def test_selecting_an_unbound_udp_socket_posts_fd_write_only_as_a_message(
 @modes(
     event=[
         wine("a UDP connect records nothing: the wait at sock.c:6428 times out (todo_wine)"),
-        sim_gap(
-            "a UDP connect records nothing (sock.c:6428 times out); Windows records "
-            "FD_CONNECT and FD_WRITE"
-        ),
     ],
     message=[
         wine("a UDP connect posts no FD_WRITE message (sock.c:6426, todo_wine)"),
-        sim_gap(
-            "a UDP connect posts no message (sock.c:6426); Windows posts FD_WRITE",
-        ),
     ],
 )
 def test_udp_connect_reports_fd_connect_and_fd_write(env: Env, mode: str) -> None:
