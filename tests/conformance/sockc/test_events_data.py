@@ -98,20 +98,7 @@ def test_sending_and_receiving_a_little_reports_no_fd_write(env: Env, mode: str)
     run(env, mode, write_events, 2)
 
 
-@modes(
-    event=[
-        sim_gap(
-            "send never fails with WSAEWOULDBLOCK: the simulator has no flow control, so "
-            f"{FLOOD_LIMIT} sends of 1 MiB all succeed (sock.c:6501)"
-        )
-    ],
-    message=[
-        sim_gap(
-            "send never fails with WSAEWOULDBLOCK: the simulator has no flow control, so "
-            f"{FLOOD_LIMIT} sends of 1 MiB all succeed (sock.c:6501)"
-        )
-    ],
-)
+@modes()
 def test_fd_write_is_reported_again_when_a_full_send_buffer_drains(env: Env, mode: str) -> None:
     """sock.c:6496-6515 test_write_events: 1 MiB non-blocking sends until WSAEWOULDBLOCK; the
     peer reads until WSAEWOULDBLOCK; then FD_WRITE is reported once, and a new select reposts
