@@ -12,13 +12,12 @@ from __future__ import annotations
 import pytest
 
 from tests.conformance.harness import Env
+from tests.conformance.sockc.helpers import DEADBEEF, free_port, setup_server_socket
 from wsaconnect import constants as C
 from wsaconnect import errors as E
 from wsaconnect.addresses import AddressTuple
 
 WAIT = 10.0  # seconds, for select and event waits (virtual on the simulator)
-#: sock.c's 0xdeadbeef, as the C ``int`` WSASetLastError takes.
-DEADBEEF = 0xDEADBEEF - (1 << 32)
 
 
 def accept(env: Env, listener: int) -> tuple[int, AddressTuple | None]:
@@ -27,24 +26,6 @@ def accept(env: Env, listener: int) -> tuple[int, AddressTuple | None]:
     if s != C.INVALID_SOCKET:
         env._opened.append(s)  # the harness's own cleanup list
     return s, peer
-
-
-def wildcard_port(env: Env) -> int:
-    """A port free on the IPv4 and the IPv6 wildcard (sock.c uses a fixed SERVERPORT)."""
-    for _ in range(20):
-        v4 = env.ws.socket(C.AF_INET, C.SOCK_STREAM, 0)
-        v6 = env.ws.socket(C.AF_INET6, C.SOCK_STREAM, 0)
-        try:
-            assert env.ws.bind(v4, ("0.0.0.0", 0)) == 0
-            rc, name = env.ws.getsockname(v4)
-            assert rc == 0
-            assert name is not None
-            if env.ws.bind(v6, ("::", name[1])) == 0:
-                return name[1]
-        finally:
-            env.ws.closesocket(v4)
-            env.ws.closesocket(v6)
-    raise AssertionError("no port free on both wildcards")
 
 
 def connected_pair(env: Env, listener: int, port: int) -> tuple[int, int]:
@@ -125,24 +106,12 @@ def test_a_second_bind_to_a_bound_then_listening_address_fails(env: Env) -> None
 # --- test_accept ---------------------------------------------------------------------------
 
 
-def server_socket(env: Env) -> tuple[int, int]:
-    """sock.c:4580 setup_server_socket: SO_REUSEADDR, bind 127.0.0.1:0, listen(5)."""
-    s = env.socket()
-    assert env.ws.setsockopt(s, C.SOL_SOCKET, C.SO_REUSEADDR, 1) == 0
-    assert env.ws.bind(s, ("127.0.0.1", 0)) == 0
-    rc, name = env.ws.getsockname(s)
-    assert rc == 0
-    assert name is not None
-    assert env.ws.listen(s, 5) == 0
-    return s, name[1]
-
-
 def test_closesocket_from_another_thread_ends_a_blocking_accept(env: Env) -> None:
     """sock.c:4650-4663 test_accept (AcceptKillThread): an accept blocked on a listener with
     no connection waiting fails (INVALID_SOCKET) when another thread closes the listener, and
     that closesocket succeeds. (sock.c blocks in the thread and closes from the main one; here
     the main thread blocks and the "other thread" closes.)"""
-    listener, _ = server_socket(env)
+    listener, _ = setup_server_socket(env)
     closed: list[int] = []
     env.later(0.2, lambda: closed.append(env.ws.closesocket(listener)))
     s, _ = accept(env, listener)
@@ -154,7 +123,7 @@ def test_accept_fills_in_the_peer_address(env: Env) -> None:
     """sock.c:4726-4736 test_accept: accept with a SOCKADDR_STORAGE succeeds and writes an
     address with its family set (and a length shorter than the storage: a sockaddr_in); here
     it is the connector's own address."""
-    listener, port = server_socket(env)
+    listener, port = setup_server_socket(env)
     connector = env.socket()
     assert env.ws.connect(connector, ("127.0.0.1", port)) == 0
     s, peer = accept(env, listener)
@@ -371,7 +340,7 @@ def test_getsockname_after_an_ipv6_bind(env: Env) -> None:
 def test_ipv6_socket_is_v6only_by_default_so_its_wildcard_leaves_ipv4_free(env: Env) -> None:
     """sock.c:6955-6968, 6994-6996 test_ipv6only: a new AF_INET6 TCP socket has IPV6_V6ONLY
     1; it binds [::]:port, and an AF_INET socket can then bind 0.0.0.0:port."""
-    port = wildcard_port(env)
+    port = free_port(env)
     v6 = env.socket(C.AF_INET6, C.SOCK_STREAM, C.IPPROTO_TCP)
     assert env.ws.getsockopt(v6, C.IPPROTO_IPV6, C.IPV6_V6ONLY) == (0, 1)
     assert env.ws.bind(v6, ("::", port)) == 0
@@ -382,7 +351,7 @@ def test_ipv6_socket_is_v6only_by_default_so_its_wildcard_leaves_ipv4_free(env: 
 def test_ipv4_socket_takes_ipv6_v6only_before_bind_and_refuses_it_after(env: Env) -> None:
     """sock.c:6977-7020 test_ipv6only: on an AF_INET socket, setsockopt(IPV6_V6ONLY) with 0
     and with 1 succeeds before bind; after its bind (0.0.0.0:port) both fail."""
-    port = wildcard_port(env)
+    port = free_port(env)
     v4 = env.socket(C.AF_INET, C.SOCK_STREAM, C.IPPROTO_TCP)
     assert env.ws.setsockopt(v4, C.IPPROTO_IPV6, C.IPV6_V6ONLY, 0) == 0
     assert env.ws.setsockopt(v4, C.IPPROTO_IPV6, C.IPV6_V6ONLY, 1) == 0
@@ -398,7 +367,7 @@ def test_ipv4_socket_reads_back_ipv6_v6only(env: Env) -> None:
     """sock.c:6970-7015 test_ipv6only (todo_wine): on an AF_INET socket getsockopt
     (IPV6_V6ONLY) succeeds: 1 when new, 0 after setting 0, 1 after setting 1 and binding, and
     still 1 after a refused setsockopt(0)."""
-    port = wildcard_port(env)
+    port = free_port(env)
     v4 = env.socket(C.AF_INET, C.SOCK_STREAM, C.IPPROTO_TCP)
     assert env.ws.getsockopt(v4, C.IPPROTO_IPV6, C.IPV6_V6ONLY) == (0, 1)
     assert env.ws.setsockopt(v4, C.IPPROTO_IPV6, C.IPV6_V6ONLY, 0) == 0
@@ -416,7 +385,7 @@ def test_exclusive_dual_stack_wildcard_denies_an_ipv4_reuseaddr_bind(env: Env) -
     socket with SO_REUSEADDR then binding 0.0.0.0:port fails with WSAEACCES. (Using
     SO_REUSEADDR and SO_EXCLUSIVEADDRUSE, Microsoft: a SO_REUSEADDR bind to an address held
     with SO_EXCLUSIVEADDRUSE is denied.)"""
-    port = wildcard_port(env)
+    port = free_port(env)
     v6 = env.socket(C.AF_INET6, C.SOCK_STREAM, C.IPPROTO_TCP)
     assert env.ws.setsockopt(v6, C.IPPROTO_IPV6, C.IPV6_V6ONLY, 0) == 0
     assert env.ws.getsockopt(v6, C.IPPROTO_IPV6, C.IPV6_V6ONLY) == (0, 0)

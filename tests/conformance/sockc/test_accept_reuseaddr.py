@@ -26,29 +26,12 @@ from __future__ import annotations
 import pytest
 
 from tests.conformance.harness import Env
+from tests.conformance.sockc.helpers import free_port
 from wsaconnect import constants as C
 from wsaconnect import errors as E
 from wsaconnect.addresses import AddressTuple
 
 WAIT = 10.0  # seconds, for select (virtual on the simulator)
-
-
-def free_port(env: Env) -> int:
-    """A port free on the IPv4 and the IPv6 wildcard."""
-    for _ in range(20):
-        v4 = env.ws.socket(C.AF_INET, C.SOCK_STREAM, 0)
-        v6 = env.ws.socket(C.AF_INET6, C.SOCK_STREAM, 0)
-        try:
-            assert env.ws.bind(v4, ("0.0.0.0", 0)) == 0
-            rc, name = env.ws.getsockname(v4)
-            assert rc == 0
-            assert name is not None
-            if env.ws.bind(v6, ("::", name[1])) == 0:
-                return name[1]
-        finally:
-            env.ws.closesocket(v4)
-            env.ws.closesocket(v6)
-    raise AssertionError("no port free on both wildcards")
 
 
 def accept_from(env: Env, listener: int) -> int:

@@ -14,33 +14,9 @@ from collections.abc import Callable
 import pytest
 
 from tests.conformance.harness import Env
+from tests.conformance.sockc.helpers import DEADBEEF, fails_with, own, tcp_socketpair
 from wsaconnect import constants as C
 from wsaconnect import errors as E
-
-DEADBEEF = 0xDEADBEEF - 2**32  # (int)0xdeadbeef: WSASetLastError takes an int
-
-
-def fails_with(env: Env, rc: int, code: int) -> None:
-    assert rc == C.SOCKET_ERROR
-    assert env.ws.WSAGetLastError() == code, E.name(env.ws.WSAGetLastError())
-
-
-def own(env: Env, s: int) -> int:
-    """Have the harness close ``s`` (an accepted socket) at the end of the test."""
-    assert s != C.INVALID_SOCKET, E.name(env.ws.WSAGetLastError())
-    env._opened.append(s)
-    return s
-
-
-def tcp_socketpair(env: Env) -> tuple[int, int]:
-    """sock.c:165 tcp_socketpair_flags: a connected pair ``(connector, accepted)`` on loopback."""
-    server, port = env.listener(backlog=1)
-    src = env.socket()
-    assert env.ws.connect(src, ("127.0.0.1", port)) == 0, E.name(env.ws.WSAGetLastError())
-    dst, _ = env.ws.accept(server)
-    own(env, dst)
-    assert env.ws.closesocket(server) == 0
-    return src, dst
 
 
 def nonblocking(env: Env, s: int) -> int:

@@ -9,16 +9,9 @@ no equivalent (see the report of the translation).
 from __future__ import annotations
 
 from tests.conformance.harness import Env
+from tests.conformance.sockc.helpers import DEADBEEF
 from wsaconnect import constants as C
 from wsaconnect import errors as E
-
-DEADBEEF = 0xDEADBEEF - 2**32  # (int)0xdeadbeef: WSASetLastError takes an int
-
-
-def fails_with(env: Env, rc: int, code: int) -> None:
-    assert rc == C.SOCKET_ERROR
-    assert env.ws.WSAGetLastError() == code, E.name(env.ws.WSAGetLastError())
-
 
 # --- test_getsockname ---------------------------------------------------------------------------
 

@@ -13,47 +13,18 @@ from __future__ import annotations
 import pytest
 
 from tests.conformance.harness import Env
+from tests.conformance.sockc.helpers import (
+    DEADBEEF,
+    fails_with,
+    own,
+    setup_server_socket,
+    tcp_socketpair,
+)
 from wsaconnect import constants as C
 from wsaconnect import errors as E
 
 WAIT = 10.0  # seconds: generous; a refusal takes about 2 s on Windows (docs/windows.md)
 TIMEOUT = 1.25  # sock.c's select_timeout {1, 250000}
-DEADBEEF = 0xDEADBEEF - 2**32  # (int)0xdeadbeef: WSASetLastError takes an int
-
-
-def fails_with(env: Env, rc: int, code: int) -> None:
-    assert rc == C.SOCKET_ERROR
-    assert env.ws.WSAGetLastError() == code, E.name(env.ws.WSAGetLastError())
-
-
-def own(env: Env, s: int) -> int:
-    """Have the harness close ``s`` (an accepted socket) at the end of the test."""
-    assert s != C.INVALID_SOCKET, E.name(env.ws.WSAGetLastError())
-    env._opened.append(s)
-    return s
-
-
-def tcp_socketpair(env: Env) -> tuple[int, int]:
-    """sock.c:165 tcp_socketpair_flags: a connected pair ``(connector, accepted)`` on loopback."""
-    server, port = env.listener(backlog=1)
-    src = env.socket()
-    assert env.ws.connect(src, ("127.0.0.1", port)) == 0, E.name(env.ws.WSAGetLastError())
-    dst, _ = env.ws.accept(server)
-    own(env, dst)
-    assert env.ws.closesocket(server) == 0
-    return src, dst
-
-
-def setup_server_socket(env: Env) -> tuple[int, int]:
-    """sock.c:4580 setup_server_socket: SO_REUSEADDR, bound to 127.0.0.1:0, listen(5)."""
-    s = env.socket()
-    assert env.ws.setsockopt(s, C.SOL_SOCKET, C.SO_REUSEADDR, 1) == 0
-    assert env.ws.bind(s, ("127.0.0.1", 0)) == 0
-    rc, name = env.ws.getsockname(s)
-    assert rc == 0
-    assert name is not None
-    assert env.ws.listen(s, 5) == 0
-    return s, name[1]
 
 
 def setup_nonblocking_connector(env: Env, port: int) -> int:

@@ -8,16 +8,11 @@ from __future__ import annotations
 import pytest
 
 from tests.conformance.harness import Env
+from tests.conformance.sockc.helpers import DEADBEEF, fails_with
 from wsaconnect import constants as C
 from wsaconnect import errors as E
 
-DEADBEEF = 0xDEADBEEF - 2**32  # (int)0xdeadbeef: WSASetLastError takes an int
 AF_UNSPEC_ZERO = bytes(16)  # memset(&addr, 0); addr.sin_family = AF_UNSPEC
-
-
-def fails_with(env: Env, rc: int, code: int) -> None:
-    assert rc == C.SOCKET_ERROR
-    assert env.ws.WSAGetLastError() == code, E.name(env.ws.WSAGetLastError())
 
 
 def udp_nonblocking(env: Env) -> int:

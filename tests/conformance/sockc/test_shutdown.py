@@ -18,13 +18,12 @@ from collections.abc import Callable
 import pytest
 
 from tests.conformance.harness import Env
+from tests.conformance.sockc.helpers import DEADBEEF, fails_with
 from wsaconnect import constants as C
 from wsaconnect import errors as E
 from wsaconnect.backend import SupportsShutdown, require
 
 WAIT = 10.0  # seconds: generous; the simulator's time is virtual
-#: (int)0xdeadbeef: sock.c's WSASetLastError(0xdeadbeef); WSASetLastError takes a C int.
-DEADBEEF = 0xDEADBEEF - (1 << 32)
 TEST = b"test\0"  # sock.c's send(s, "test", 5, 0)
 
 
@@ -55,10 +54,6 @@ def sync_recv(env: Env, s: int, size: int) -> tuple[int, bytes]:
 def shutdown(env: Env, s: int, how: int) -> int:
     """The backend's shutdown (a capability of the backend protocol, docs/api.md)."""
     return require(env.ws, SupportsShutdown).shutdown(s, how)
-
-
-def fails_with(env: Env, rc: int, code: int) -> bool:
-    return rc == C.SOCKET_ERROR and env.ws.WSAGetLastError() == code
 
 
 def recv_guard(env: Env, s: int) -> None:

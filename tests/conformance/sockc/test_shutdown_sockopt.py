@@ -23,20 +23,14 @@ from typing import Any, NamedTuple
 import pytest
 
 from tests.conformance.harness import Env
+from tests.conformance.sockc.helpers import DEADBEEF, fails_with
 from wsaconnect import constants as C
 from wsaconnect import errors as E
-
-#: (int)0xdeadbeef: sock.c's SetLastError(0xdeadbeef); WSASetLastError takes a C int.
-DEADBEEF = 0xDEADBEEF - (1 << 32)
 
 
 def linger(onoff: int, seconds: int) -> bytes:
     """A ``struct linger`` (two u_short) as setsockopt's raw optval."""
     return struct.pack("<HH", onoff, seconds)
-
-
-def fails_with(env: Env, rc: int, code: int) -> bool:
-    return rc == C.SOCKET_ERROR and env.ws.WSAGetLastError() == code
 
 
 # --- test_set_getsockopt: SO_SNDBUF, SO_RCVBUF, SO_LINGER, TCP_NODELAY, SO_ERROR ---------------
