@@ -110,6 +110,16 @@ def ready_sets(
     return found if found[0] or found[1] or found[2] else None
 
 
+def _accepted(sock: Socket) -> bool:
+    """True for a connection a listener made (it never reports FD_CONNECT)."""
+    local, remote = sock.local, sock.remote
+    return (
+        local is not None
+        and remote is not None
+        and sock.host.connections.get((local, remote)) is sock
+    )
+
+
 def post_current(sock: Socket) -> None:
     """Report the events whose condition already holds to a new registration of ``sock``.
 
@@ -137,7 +147,7 @@ def post_current(sock: Socket) -> None:
         report(C.FD_READ_BIT)
     if sock.stream:
         if sock.state in CONNECTION_STATES:
-            if not message and sock.host.connections.get((sock.local, sock.remote)) is not sock:  # type: ignore[arg-type]
+            if not message and not _accepted(sock):
                 report(C.FD_CONNECT_BIT)
             if writable(sock):
                 report(C.FD_WRITE_BIT)
