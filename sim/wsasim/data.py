@@ -24,6 +24,7 @@ How bytes travel belongs to :mod:`wsasim.tcp` and :mod:`wsasim.udp`.
 from __future__ import annotations
 
 from collections import deque
+from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 from wsaconnect import addresses as A
@@ -100,23 +101,27 @@ def _send_stream(ws: Winsock, sock: Socket, raw: bytes) -> int:
                 return sent
             events.rearm(sock, C.FD_WRITE_BIT)
             raise E.error_for_code(E.WSAEWOULDBLOCK)
-        if not blocking.wait(
-            ws,
-            lambda: readiness.writable(sock) or sock.state is CLOSED,
-            (sock,),
-            _deadline(sock, C.SO_SNDTIMEO),
-            "send",
-        ):
-            raise E.error_for_code(E.WSAETIMEDOUT, f"send: {sent} of {total} bytes sent")
-        if sock.state is CLOSED:
-            raise E.error_for_code(E.WSAEINTR, "the socket was closed")
+        _block(ws, sock, readiness.writable, C.SO_SNDTIMEO, "send")
         transition(True, sock.state, SEND)  # a shutdown or a reset while waiting
 
 
-def _deadline(sock: Socket, option: int) -> float | None:
-    """The end of a blocking wait under SO_SNDTIMEO or SO_RCVTIMEO (milliseconds; 0: none)."""
+def _block(
+    ws: Winsock, sock: Socket, ready: Callable[[Socket], bool], option: int, what: str
+) -> None:
+    """Wait until ``ready(sock)``, at most SO_SNDTIMEO or SO_RCVTIMEO (``option``, in
+    milliseconds; 0: no limit).
+
+    Raises:
+        WinsockError: WSAETIMEDOUT when the time passed (setsockopt document: "the blocking
+            call fails with WSAETIMEDOUT"; Wine's sock.c, test_timeout); WSAEINTR when the
+            socket was closed meanwhile (closesocket document).
+    """
     milliseconds = sock.option(C.SOL_SOCKET, option)
-    return None if milliseconds <= 0 else sock.host.network.now + milliseconds / 1000
+    deadline = None if milliseconds <= 0 else sock.host.network.now + milliseconds / 1000
+    if not blocking.wait(ws, lambda: ready(sock) or sock.state is CLOSED, (sock,), deadline, what):
+        raise E.error_for_code(E.WSAETIMEDOUT, f"{what}: the socket's timeout passed")
+    if sock.state is CLOSED:
+        raise E.error_for_code(E.WSAEINTR, "the socket was closed")
 
 
 def _send_datagram(sock: Socket, to: SockAddr, raw: bytes, *, check_broadcast: bool) -> int:
@@ -153,18 +158,7 @@ def receive(ws: Winsock, sock: Socket, bufsize: object, flags: object, *, source
     if not readiness.readable(sock):
         if sock.nonblocking:
             raise E.error_for_code(E.WSAEWOULDBLOCK)
-        if not blocking.wait(
-            ws,
-            lambda: readiness.readable(sock) or sock.state is CLOSED,
-            (sock,),
-            _deadline(sock, C.SO_RCVTIMEO),
-            what,
-        ):
-            # setsockopt document, SO_RCVTIMEO: "the blocking call fails with WSAETIMEDOUT"
-            # (Wine's sock.c, test_timeout).
-            raise E.error_for_code(E.WSAETIMEDOUT, f"{what}: SO_RCVTIMEO passed")
-        if sock.state is CLOSED:
-            raise E.error_for_code(E.WSAEINTR, "the socket was closed")
+        _block(ws, sock, readiness.readable, C.SO_RCVTIMEO, what)
     events.rearm(sock, C.FD_READ_BIT)
     inbox = sock.inbox
     if sock.stream:
