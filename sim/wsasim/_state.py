@@ -31,7 +31,9 @@ Sources for the entries:
   WSAENOTCONN for both send and recv.
 * shutdown document: WSAENOTCONN on a stream socket that is not connected; SD_SEND sends FIN
   (the ``fin sent`` states); SD_RECEIVE refuses later receives. A peer's FIN is the ``fin
-  received`` states. Shutdown of a datagram socket is not modelled (WSAEOPNOTSUPP here).
+  received`` states. On a datagram socket shutdown is legal in every state and keeps it (Wine's
+  sock.c, test_shutdown: it succeeds even before bind); :mod:`wsasim.udp` records the
+  direction.
 * WSAConnectByList needs an unbound stream socket (WSAEINVAL otherwise) and binds it afresh for
   each address pair it tries (WSAConnectByList document, parameter ``s``): after a failed
   attempt it releases the bind.
@@ -54,6 +56,9 @@ class State(enum.Enum):
     UNBOUND = "unbound"
     BOUND = "bound"
     LISTENING = "listening"
+    #: Listening after a failed connect: still reported in exceptfds (Wine's sock.c,
+    #: test_select: a refused socket may listen, and select keeps showing the refusal).
+    LISTENING_FAILED = "listening failed"
     CONNECTING = "connecting"
     #: A failed connect, reported in select's exceptfds until the next connect; still bound.
     FAILED = "failed"
@@ -113,6 +118,9 @@ class Event(enum.Enum):
 UNBOUND = State.UNBOUND
 BOUND = State.BOUND
 LISTENING = State.LISTENING
+LISTENING_FAILED = State.LISTENING_FAILED
+#: The states of a listening socket.
+LISTENING_STATES = frozenset({LISTENING, LISTENING_FAILED})
 CONNECTING = State.CONNECTING
 FAILED = State.FAILED
 CONNECTED = State.CONNECTED
@@ -187,7 +195,7 @@ def _stream_table() -> dict[tuple[State, Event], _Entry]:
         FAILED: {
             **not_connected,
             BIND: E.WSAEINVAL,
-            LISTEN: LISTENING,
+            LISTEN: LISTENING_FAILED,
             CONNECT: CONNECTING,  # "the same socket may connect again"
             RELEASE: UNBOUND,
         },
@@ -197,6 +205,13 @@ def _stream_table() -> dict[tuple[State, Event], _Entry]:
             LISTEN: LISTENING,  # a second listen changes the backlog
             CONNECT: E.WSAEINVAL,
             ACCEPT: LISTENING,
+        },
+        LISTENING_FAILED: {
+            **not_connected,
+            BIND: E.WSAEINVAL,
+            LISTEN: LISTENING_FAILED,
+            CONNECT: E.WSAEINVAL,
+            ACCEPT: LISTENING_FAILED,
         },
         CONNECTING: {
             **not_connected,
@@ -247,8 +262,6 @@ def _datagram_table() -> dict[tuple[State, Event], _Entry]:
         LISTEN: E.WSAEOPNOTSUPP,
         ACCEPT: E.WSAEOPNOTSUPP,
         CONNECT_BY_LIST: E.WSAEINVAL,
-        SHUTDOWN_SEND: E.WSAEOPNOTSUPP,  # not modelled (see the module doc)
-        SHUTDOWN_RECEIVE: E.WSAEOPNOTSUPP,
     }
     rows: dict[State, dict[Event, _Entry]] = {
         UNBOUND: {
@@ -292,6 +305,8 @@ def _datagram_table() -> dict[tuple[State, Event], _Entry]:
             RECEIVE_FROM: CONNECTED,
         },
     }
+    for state, row in rows.items():
+        row[SHUTDOWN_SEND] = row[SHUTDOWN_RECEIVE] = state
     return {(state, event): entry for state, row in rows.items() for event, entry in row.items()}
 
 

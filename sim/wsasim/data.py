@@ -35,7 +35,7 @@ from wsaconnect.addresses import AddressTuple, SockAddr
 from wsasim import blocking, events, readiness, tcp, udp
 from wsasim import connect as _connect
 from wsasim._state import CLOSED, RECEIVE, RECEIVE_FROM, RESET, SEND, SEND_TO, UNBOUND, transition
-from wsasim.sockets import Socket
+from wsasim.sockets import SHUT_RECEIVE, SHUT_SEND, Socket
 
 if TYPE_CHECKING:
     from wsasim.winsock import Winsock
@@ -125,6 +125,7 @@ def _block(
 
 
 def _send_datagram(sock: Socket, to: SockAddr, raw: bytes, *, check_broadcast: bool) -> int:
+    udp.refuse_if_shut(sock, SHUT_SEND)
     if len(raw) > MAX_DATAGRAM:
         raise E.error_for_code(E.WSAEMSGSIZE, f"{len(raw)} bytes")
     target = _connect.route_target(sock, to)
@@ -155,6 +156,8 @@ def receive(ws: Winsock, sock: Socket, bufsize: object, flags: object, *, source
     event = RECEIVE_FROM if source and not sock.stream else RECEIVE
     what = "recvfrom" if source else "recv"
     transition(sock.stream, sock.state, event)
+    if not sock.stream:
+        udp.refuse_if_shut(sock, SHUT_RECEIVE)
     if not readiness.readable(sock):
         if sock.nonblocking:
             raise E.error_for_code(E.WSAEWOULDBLOCK)

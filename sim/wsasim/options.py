@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Any, NamedTuple
 from wsaconnect import checks
 from wsaconnect import constants as C
 from wsaconnect import errors as E
-from wsasim._state import CONNECTED, LISTENING, UNBOUND
+from wsasim._state import CONNECTED, LISTENING_STATES, UNBOUND
 
 if TYPE_CHECKING:
     from wsasim.sockets import Socket
@@ -222,7 +222,7 @@ def get_value(sock: Socket, level: int, optname: int) -> Any:
     if optname == C.SO_DONTLINGER:
         return int(not linger(sock)[0])
     if optname == C.SO_ACCEPTCONN:
-        return int(sock.state is LISTENING)
+        return int(sock.state in LISTENING_STATES)
     # SO_CONNECT_TIME (mswsock.h): whole seconds connected, 0xFFFFFFFF if not connected.
     if sock.state is not CONNECTED or sock.connected_at is None:
         return C.CONNECT_TIME_NOT_CONNECTED

@@ -32,7 +32,8 @@ from wsasim._state import (
     FAILED,
     FIN_BOTH,
     FIN_RECEIVED,
-    LISTENING,
+    LISTENING_FAILED,
+    LISTENING_STATES,
     RECEIVE_SHUTDOWN,
     RESET,
     UNBOUND,
@@ -47,7 +48,7 @@ _SENDING = frozenset({CONNECTED, FIN_RECEIVED, RECEIVE_SHUTDOWN})
 
 def readable(sock: Socket) -> bool:
     """True if recv/accept on ``sock`` would not block."""
-    if sock.state is LISTENING:
+    if sock.state in LISTENING_STATES:
         return bool(sock.accept_queue)
     if sock.inbox:
         return True
@@ -81,8 +82,8 @@ def room(sock: Socket) -> int | None:
 
 
 def exceptional(sock: Socket) -> bool:
-    """True after a failed connect, until the next connect."""
-    return sock.state is FAILED
+    """True after a failed connect, until the next connect (also once it listens)."""
+    return sock.state is FAILED or sock.state is LISTENING_FAILED
 
 
 def ready_sets(
@@ -141,7 +142,7 @@ def post_current(sock: Socket) -> None:
             return
         events.post(sock, bit, error)
 
-    if sock.state is LISTENING and sock.accept_queue:
+    if sock.state in LISTENING_STATES and sock.accept_queue:
         report(C.FD_ACCEPT_BIT)
     if sock.inbox:
         report(C.FD_READ_BIT)

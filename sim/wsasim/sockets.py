@@ -28,6 +28,11 @@ if TYPE_CHECKING:
     from wsasim.timing import TcpTiming
 
 
+#: :attr:`Socket.shut` bits.
+SHUT_RECEIVE = 1
+SHUT_SEND = 2
+
+
 class Socket:
     """One simulated socket."""
 
@@ -51,6 +56,7 @@ class Socket:
         "registration",
         "remote",
         "reported",
+        "shut",
         "so_error",
         "state",
         "stream",
@@ -90,6 +96,10 @@ class Socket:
         self.registration: Registration | None = None
         #: FD_* events reported and not re-enabled since (see wsasim.events).
         self.reported = 0
+        #: Datagram sockets: the directions shutdown disabled (:data:`SHUT_RECEIVE`,
+        #: :data:`SHUT_SEND`). A datagram socket has no connection to shut, so this is no state
+        #: of the table: it only refuses later calls (see :func:`wsasim.udp.shutdown`).
+        self.shut = 0
 
     def fire(self, event: Event) -> State:
         """Apply ``event`` (the one writer of :attr:`state`) and return the new state.

@@ -9,6 +9,9 @@ This module owns datagram delivery (WSAConnect document, remarks on connectionle
   destination ("all datagrams received from an address other than the specified destination
   are discarded");
 * a broadcast reaches every host on the subnet, the sender included;
+* shutdown on a datagram socket succeeds in any state and only refuses later calls in that
+  direction with WSAESHUTDOWN (Wine's sock.c, test_shutdown, "shutting down UDP sockets":
+  even on a socket never bound, and SD_SEND twice);
 * a datagram to a port where nothing listens is dropped (Windows' ICMP port-unreachable reset
   of a later recv, SIO_UDP_CONNRESET, is not modelled).
 
@@ -26,9 +29,9 @@ from wsaconnect import constants as C
 from wsaconnect import errors as E
 from wsaconnect.addresses import SockAddr
 from wsasim import events
-from wsasim._state import CLOSED
+from wsasim._state import CLOSED, SHUTDOWN_RECEIVE, SHUTDOWN_SEND
 from wsasim.network import DELIVER, NO_ROUTE
-from wsasim.sockets import Socket
+from wsasim.sockets import SHUT_RECEIVE, SHUT_SEND, Socket
 
 if TYPE_CHECKING:
     from wsasim.host import Host
@@ -127,3 +130,16 @@ def discard_queued(sock: Socket, keep_from: SockAddr | None = None) -> None:
         for data, src in sock.inbox
         if src is not None and A.unmapped(src).packed == wanted.packed and src.port == wanted.port
     )
+
+
+def shutdown(sock: Socket, receive: bool, send: bool) -> None:
+    """shutdown(SD_RECEIVE / SD_SEND / SD_BOTH) on a datagram socket (see the module doc)."""
+    sock.fire(SHUTDOWN_RECEIVE if receive else SHUTDOWN_SEND)  # legal in every state
+    sock.shut |= (SHUT_RECEIVE if receive else 0) | (SHUT_SEND if send else 0)
+
+
+def refuse_if_shut(sock: Socket, direction: int) -> None:
+    """WSAESHUTDOWN when shutdown disabled ``direction`` (:data:`SHUT_RECEIVE` or
+    :data:`SHUT_SEND`) on the datagram socket ``sock``."""
+    if sock.shut & direction:
+        raise E.error_for_code(E.WSAESHUTDOWN)

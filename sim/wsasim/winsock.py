@@ -32,7 +32,7 @@ from wsaconnect import constants as C
 from wsaconnect import errors as E
 from wsaconnect.addresses import AddressTuple, Name, SockAddr
 from wsaconnect.structures import QOS, WSABUF
-from wsasim import blocking, by_list, events, options, readiness, tcp
+from wsasim import blocking, by_list, events, options, readiness, tcp, udp
 from wsasim import connect as _connect
 from wsasim import data as _data
 from wsasim._state import (
@@ -43,7 +43,6 @@ from wsasim._state import (
     CONNECTING,
     CONNECTION_STATES,
     LISTEN,
-    SHUTDOWN_SEND,
     transition,
 )
 from wsasim.calls import winsock_call
@@ -319,15 +318,17 @@ class Winsock:
         """Disable receives (SD_RECEIVE), sends (SD_SEND, which sends FIN) or both (SD_BOTH).
 
         shutdown document: WSAEINVAL for another ``how``; WSAENOTCONN on a stream socket that
-        is not connected. Datagram sockets: WSAEOPNOTSUPP (not modelled, see wsasim._state).
+        is not connected. On a datagram socket it only refuses later calls (wsasim.udp).
         """
         sock = self._socket(s)
         how = checks.integer(how, "how")
         if how not in (C.SD_RECEIVE, C.SD_SEND, C.SD_BOTH):
             raise E.error_for_code(E.WSAEINVAL, f"how {how}")
-        if not sock.stream:
-            transition(False, sock.state, SHUTDOWN_SEND)  # not modelled: the table refuses
-        tcp.shutdown(sock, receive=how != C.SD_SEND, send=how != C.SD_RECEIVE)
+        receive, send = how != C.SD_SEND, how != C.SD_RECEIVE
+        if sock.stream:
+            tcp.shutdown(sock, receive=receive, send=send)
+        else:
+            udp.shutdown(sock, receive=receive, send=send)
         return 0
 
     @winsock_call(C.SOCKET_ERROR)

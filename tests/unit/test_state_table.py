@@ -89,6 +89,8 @@ def test_refusal_raises_its_code_and_leaves_the_state(
         (True, S.CONNECTING, V.FAILED_BLOCKING, S.BOUND),
         (True, S.FAILED, V.CONNECT, S.CONNECTING),
         (True, S.FAILED, V.RELEASE, S.UNBOUND),
+        (True, S.FAILED, V.LISTEN, S.LISTENING_FAILED),
+        (True, S.LISTENING_FAILED, V.ACCEPT, S.LISTENING_FAILED),
         (True, S.UNBOUND, V.INCOMING, S.CONNECTED),
         (True, S.LISTENING, V.ACCEPT, S.LISTENING),
         (True, S.CONNECTED, V.SEND, S.CONNECTED),
@@ -274,14 +276,16 @@ class Rig:
             assert ws.bind(s, ("192.0.2.10", 0)) == 0
         if state is S.LISTENING:
             assert ws.listen(s, 5) == 0
-        if state in (S.CONNECTING, S.FAILED):
+        if state in (S.CONNECTING, S.FAILED, S.LISTENING_FAILED):
             assert ws.ioctlsocket(s, C.FIONBIO, 1) == 0
             target = BLACKHOLE if state is S.CONNECTING else CLOSED_PORT
             assert ws.connect(s, target) == C.SOCKET_ERROR
             assert ws.WSAGetLastError() == E.WSAEWOULDBLOCK
-            if state is S.FAILED:
+            if state is not S.CONNECTING:
                 assert ws.select([], [], [s], None)[0] == 1
             assert ws.ioctlsocket(s, C.FIONBIO, 0) == 0
+        if state is S.LISTENING_FAILED:
+            assert ws.listen(s, 5) == 0
         if state in SHUTDOWN_STEPS or (state in (S.CONNECTED, S.DISCONNECTED) and not stream):
             assert ws.connect(s, SERVER) == 0, ws.WSAGetLastError()
         if state is S.DISCONNECTED:

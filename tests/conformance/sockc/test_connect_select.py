@@ -246,10 +246,6 @@ def test_failed_nonblocking_connect_keeps_so_error_until_a_connect_succeeds(env:
     assert env.ws.getsockopt(fd_write, C.SOL_SOCKET, C.SO_ERROR) == (0, 0)
 
 
-@pytest.mark.sim_gap(
-    "after listen on a socket whose connect failed, select no longer reports it in exceptfds "
-    "(the failed state is left); Windows still does"
-)
 @pytest.mark.wine_deviation(
     "listen on a socket whose non-blocking connect failed fails with SOCKET_ERROR (sock.c:4432 "
     "todo_wine: Linux forbids it)"

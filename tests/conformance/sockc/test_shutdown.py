@@ -276,11 +276,6 @@ def test_shutdown_of_a_listening_socket_is_wsaenotconn(env: Env) -> None:
     assert env.ws.WSAGetLastError() == E.WSAENOTCONN
 
 
-@pytest.mark.sim_gap(
-    "shutdown on a datagram socket is not modelled: it fails with WSAEOPNOTSUPP; Windows "
-    "succeeds (WSAGetLastError 0), then recvfrom after SD_RECEIVE and sendto after SD_SEND "
-    "fail with WSAESHUTDOWN"
-)
 def test_shutdown_of_udp_sockets_stops_recvfrom_and_sendto(env: Env) -> None:
     """sock.c:9201-9241 test_shutdown: "shutting down UDP sockets"."""
     ws = env.ws
