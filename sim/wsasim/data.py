@@ -161,7 +161,11 @@ def receive(ws: Winsock, sock: Socket, bufsize: object, flags: object, *, source
     if not readiness.readable(sock):
         if sock.nonblocking:
             raise E.error_for_code(E.WSAEWOULDBLOCK)
-        _block(ws, sock, readiness.readable, C.SO_RCVTIMEO, what)
+        sock.receiving = True
+        try:
+            _block(ws, sock, readiness.readable, C.SO_RCVTIMEO, what)
+        finally:
+            sock.receiving = False
     events.rearm(sock, C.FD_READ_BIT)
     inbox = sock.inbox
     if sock.stream:

@@ -53,6 +53,7 @@ class Socket:
         "peer",
         "protocol",
         "queued",
+        "receiving",
         "registration",
         "remote",
         "reported",
@@ -100,6 +101,9 @@ class Socket:
         #: :data:`SHUT_SEND`). A datagram socket has no connection to shut, so this is no state
         #: of the table: it only refuses later calls (see :func:`wsasim.udp.shutdown`).
         self.shut = 0
+        #: A blocking recv waits on this socket: data that arrives after shutdown(SD_RECEIVE)
+        #: completes it instead of resetting the connection (see wsasim.tcp).
+        self.receiving = False
 
     def fire(self, event: Event) -> State:
         """Apply ``event`` (the one writer of :attr:`state`) and return the new state.

@@ -18,10 +18,11 @@ section 4, the numbers in :mod:`wsasim.timing`):
 The numbers are the socket's own :class:`~wsasim.timing.TcpTiming` (the network's unless an
 option changed them). A route is computed for every SYN, so a fault set or lifted during an
 attempt takes effect on the next retransmission. After the handshake, :func:`send`,
-:func:`shutdown` and :func:`close` move bytes and FIN between the two sockets (no flow
-control: the buffers are unbounded); a socket whose receiving side was shut down resets the
-connection when data is queued or arrives (shutdown document: "the connection is reset, since
-the data cannot be delivered to the user").
+:func:`shutdown` and :func:`close` move bytes and FIN between the two sockets (what the
+buffers may hold is :func:`wsasim.readiness.room`; :func:`consumed` frees it); a socket whose
+receiving side was shut down resets the connection when data is queued or arrives (shutdown
+document: "the connection is reset, since the data cannot be delivered to the user"), unless a
+recv was already waiting (Wine's sock.c, test_shutdown: the pending recv gets the data).
 
 It does not check arguments or states; :mod:`wsasim.winsock` does, before calling here.
 """
@@ -254,7 +255,9 @@ _RECEIVE_REFUSED = frozenset({RECEIVE_SHUTDOWN, SHUTDOWN})
 def _deliver(receiver: Socket, data: bytes) -> None:
     if receiver.state is CLOSED:
         return
-    if receiver.state in _RECEIVE_REFUSED:
+    if receiver.state in _RECEIVE_REFUSED and not receiver.receiving:
+        # A recv pending when SD_RECEIVE came still completes with the data (Wine's sock.c,
+        # test_shutdown, "shutting down with async I/O pending").
         _abort(receiver)
         return
     if receiver.inbox is None:

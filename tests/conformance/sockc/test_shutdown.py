@@ -225,10 +225,6 @@ def test_successful_shutdowns_set_the_last_error_to_zero(env: Env) -> None:
     assert shut(q.server, C.SD_BOTH) == 0
 
 
-@pytest.mark.sim_gap(
-    "data that arrives after shutdown(SD_RECEIVE) resets the connection even while a recv is "
-    "pending, so the pending recv fails with WSAECONNRESET; Windows completes it with the data"
-)
 def test_a_recv_pending_across_shutdown_receive_still_gets_the_data(env: Env) -> None:
     """sock.c:9128-9182 test_shutdown, "shutting down with async I/O pending": a recv pending
     when SD_RECEIVE is called still completes with the data the peer sends afterwards, while a
