@@ -12,7 +12,13 @@ sendto and recvfrom documents):
 4. a stream send takes what the buffers hold (flow control: :func:`wsasim.readiness.room`);
    a blocking one waits for the rest (SO_SNDTIMEO bounds the wait), a non-blocking one sends
    what fits or gives WSAEWOULDBLOCK;
-5. recv on a stream joins queued chunks (a byte stream), and what it takes frees room for the
+5. out-of-band data (MSG_OOB, stream sockets only: WSAEOPNOTSUPP otherwise, send and recv
+   documents): the last byte of a send with MSG_OOB is urgent, as in BSD's reading of the
+   urgent pointer, which Windows follows unless TCP_EXPEDITED_1122 is set ("TCP urgent data"
+   in Microsoft's "Protocol-Independent Out-of-Band Data"); with SO_OOBINLINE off the receiver
+   keeps it apart, for recv(MSG_OOB) only (:mod:`wsasim.tcp`); with it on, recv(MSG_OOB) is
+   WSAEINVAL (Wine's sock.c, test_select);
+6. recv on a stream joins queued chunks (a byte stream), and what it takes frees room for the
    peer; on a datagram socket it takes one datagram, truncated with WSAEMSGSIZE when the
    buffer is too small; a blocking recv waits (:mod:`wsasim.blocking`; SO_RCVTIMEO bounds the
    wait: WSAETIMEDOUT), a non-blocking one gives WSAEWOULDBLOCK; the FD_READ event is
@@ -58,12 +64,19 @@ def payload(value: object, what: str = "data") -> bytes:
     return bytes(value)
 
 
+def _flags(sock: Socket, flags: object) -> int:
+    bits = checks.integer(flags, "flags")
+    if bits & C.MSG_OOB and not sock.stream:
+        raise E.error_for_code(E.WSAEOPNOTSUPP, "MSG_OOB on a datagram socket")
+    return bits
+
+
 def send(ws: Winsock, sock: Socket, data: object, flags: object) -> int:
     """send(): on a stream, or to a datagram socket's default destination."""
-    raw, _ = payload(data), checks.integer(flags, "flags")
+    raw, bits = payload(data), _flags(sock, flags)
     transition(sock.stream, sock.state, SEND)
     if sock.stream:
-        return _send_stream(ws, sock, raw)
+        return _send_stream(ws, sock, raw, urgent=bool(bits & C.MSG_OOB))
     assert sock.remote is not None  # the table: a datagram socket that may send is connected
     return _send_datagram(sock, sock.remote, raw, check_broadcast=False)
 
@@ -72,28 +85,33 @@ def send_to(
     ws: Winsock, sock: Socket, data: object, flags: object, destination: SockAddr | None
 ) -> int:
     """sendto(): on a stream socket the destination is ignored, as in C."""
-    raw, _ = payload(data), checks.integer(flags, "flags")
+    raw, bits = payload(data), _flags(sock, flags)
     if sock.stream:
         transition(True, sock.state, SEND)
-        return _send_stream(ws, sock, raw)
+        return _send_stream(ws, sock, raw, urgent=bool(bits & C.MSG_OOB))
     if destination is None:
         raise E.error_for_code(E.WSAEAFNOSUPPORT, "AF_UNSPEC")
     transition(False, sock.state, SEND_TO)
     return _send_datagram(sock, destination, raw, check_broadcast=True)
 
 
-def _send_stream(ws: Winsock, sock: Socket, raw: bytes) -> int:
+def _send_stream(ws: Winsock, sock: Socket, raw: bytes, *, urgent: bool) -> int:
     """Send what the buffers take (:func:`wsasim.readiness.room`). A non-blocking socket sends
     what fits and returns its count, or WSAEWOULDBLOCK when nothing fits (FD_WRITE comes back
     when room frees up); a blocking one waits until everything is sent, at most SO_SNDTIMEO
-    milliseconds (then WSAETIMEDOUT), as the send document says."""
+    milliseconds (then WSAETIMEDOUT), as the send document says. With ``urgent`` (MSG_OOB)
+    the last byte sent is out-of-band data."""
     sent, total = 0, len(raw)
     while True:
         room = readiness.room(sock)
         chunk = raw[sent:] if room is None else raw[sent : sent + room]
         if chunk:
-            tcp.send(sock, chunk)
             sent += len(chunk)
+            if urgent and sent == total:
+                tcp.send(sock, chunk[:-1])
+                tcp.send(sock, chunk[-1:], urgent=True)
+            else:
+                tcp.send(sock, chunk)
         if sent == total:
             return total
         if sock.nonblocking:
@@ -151,13 +169,15 @@ def _send_datagram(sock: Socket, to: SockAddr, raw: bytes, *, check_broadcast: b
 
 def receive(ws: Winsock, sock: Socket, bufsize: object, flags: object, *, source: bool) -> Received:
     """recv() (``source`` False) or recvfrom() (True) on ``sock`` of ``ws``'s host."""
-    size, flag_bits = checks.integer(bufsize, "bufsize", 0), checks.integer(flags, "flags")
+    size, flag_bits = checks.integer(bufsize, "bufsize", 0), _flags(sock, flags)
     peek = bool(flag_bits & C.MSG_PEEK)
     event = RECEIVE_FROM if source and not sock.stream else RECEIVE
     what = "recvfrom" if source else "recv"
     transition(sock.stream, sock.state, event)
     if not sock.stream:
         udp.refuse_if_shut(sock, SHUT_RECEIVE)
+    elif flag_bits & C.MSG_OOB:
+        return _receive_urgent(ws, sock, size, peek)
     if not readiness.readable(sock):
         if sock.nonblocking:
             raise E.error_for_code(E.WSAEWOULDBLOCK)
@@ -189,6 +209,28 @@ def receive(ws: Winsock, sock: Socket, bufsize: object, flags: object, *, source
         ws._last_error = E.WSAEMSGSIZE
         return C.SOCKET_ERROR, datagram[:size], sender.to_tuple()
     return len(datagram), datagram, sender.to_tuple()
+
+
+def _receive_urgent(ws: Winsock, sock: Socket, size: int, peek: bool) -> Received:
+    """recv(MSG_OOB): the out-of-band bytes, which "jump the queue" (Microsoft's
+    "Protocol-Independent Out-of-Band Data"); FD_OOB is re-enabled, and posted again while
+    some are left."""
+    if sock.option(C.SOL_SOCKET, C.SO_OOBINLINE):
+        raise E.error_for_code(E.WSAEINVAL, "MSG_OOB with SO_OOBINLINE on")
+    if not sock.urgent:
+        if sock.nonblocking:
+            raise E.error_for_code(E.WSAEWOULDBLOCK)
+        _block(ws, sock, lambda s: bool(s.urgent), C.SO_RCVTIMEO, "recv(MSG_OOB)")
+    urgent = sock.urgent
+    assert urgent
+    taken = bytes(urgent[:size])
+    events.rearm(sock, C.FD_OOB_BIT)
+    if not peek:
+        del urgent[:size]
+        tcp.consumed(sock, len(taken))
+    if urgent:
+        events.post(sock, C.FD_OOB_BIT)
+    return len(taken), taken, None
 
 
 def _take(inbox: deque[tuple[bytes, SockAddr | None]], size: int, peek: bool) -> bytes:

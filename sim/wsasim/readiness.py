@@ -82,8 +82,9 @@ def room(sock: Socket) -> int | None:
 
 
 def exceptional(sock: Socket) -> bool:
-    """True after a failed connect, until the next connect (also once it listens)."""
-    return sock.state is FAILED or sock.state is LISTENING_FAILED
+    """True after a failed connect, until the next connect (also once it listens), and while
+    out-of-band data waits (select document: exceptfds, "OOB data is available for reading")."""
+    return sock.state is FAILED or sock.state is LISTENING_FAILED or bool(sock.urgent)
 
 
 def ready_sets(
@@ -146,6 +147,8 @@ def post_current(sock: Socket) -> None:
         report(C.FD_ACCEPT_BIT)
     if sock.inbox:
         report(C.FD_READ_BIT)
+    if sock.urgent:
+        report(C.FD_OOB_BIT)
     if sock.stream:
         if sock.state in CONNECTION_STATES:
             if not message and not _accepted(sock):

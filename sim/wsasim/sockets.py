@@ -63,6 +63,7 @@ class Socket:
         "stream",
         "timing",
         "type",
+        "urgent",
     )
 
     def __init__(self, host: Host, family: int, type: int, protocol: int) -> None:
@@ -104,6 +105,9 @@ class Socket:
         #: A blocking recv waits on this socket: data that arrives after shutdown(SD_RECEIVE)
         #: completes it instead of resetting the connection (see wsasim.tcp).
         self.receiving = False
+        #: Out-of-band bytes received and not read with MSG_OOB (SO_OOBINLINE off). Made on
+        #: first use.
+        self.urgent: bytearray | None = None
 
     def fire(self, event: Event) -> State:
         """Apply ``event`` (the one writer of :attr:`state`) and return the new state.

@@ -252,13 +252,22 @@ _FIN_GONE = frozenset({FIN_SENT, FIN_BOTH, SHUTDOWN, RESET})
 _RECEIVE_REFUSED = frozenset({RECEIVE_SHUTDOWN, SHUTDOWN})
 
 
-def _deliver(receiver: Socket, data: bytes) -> None:
+def _deliver(receiver: Socket, data: bytes, urgent: bool = False) -> None:
     if receiver.state is CLOSED:
         return
     if receiver.state in _RECEIVE_REFUSED and not receiver.receiving:
         # A recv pending when SD_RECEIVE came still completes with the data (Wine's sock.c,
         # test_shutdown, "shutting down with async I/O pending").
         _abort(receiver)
+        return
+    if urgent and not receiver.option(C.SOL_SOCKET, C.SO_OOBINLINE):
+        # Out-of-band data, kept apart: select reports it in exceptfds, FD_OOB (never FD_READ)
+        # announces it (Microsoft's "Protocol-Independent Out-of-Band Data").
+        if receiver.urgent is None:
+            receiver.urgent = bytearray()
+        receiver.urgent += data
+        receiver.host.network.notify(receiver)
+        events.post(receiver, C.FD_OOB_BIT)
         return
     if receiver.inbox is None:
         receiver.inbox = deque()
@@ -287,6 +296,7 @@ def _abort(sock: Socket) -> None:
     """``sock`` resets its connection: queued data is dropped and the peer sees RST."""
     if sock.inbox:
         sock.inbox.clear()
+    sock.urgent = None
     sock.queued = 0
     peer = sock.peer
     if peer is not None:
@@ -301,16 +311,17 @@ def _send_fin(sock: Socket) -> None:
         sock.host.network.clock.schedule(sock.delay, partial(_fin_arrives, peer))
 
 
-def send(sock: Socket, data: bytes) -> None:
+def send(sock: Socket, data: bytes, *, urgent: bool = False) -> None:
     """Carry ``data`` to the peer, arriving one one-way delay from now (within a host, before
-    send returns: Wine's sock.c, test_write_events, reads it back at once)."""
+    send returns: Wine's sock.c, test_write_events, reads it back at once); ``urgent`` for
+    out-of-band data (see wsasim.data)."""
     peer = sock.peer
     if peer is not None and data:
         peer.queued += len(data)
         if sock.delay:
-            sock.host.network.clock.schedule(sock.delay, partial(_deliver, peer, data))
+            sock.host.network.clock.schedule(sock.delay, partial(_deliver, peer, data, urgent))
         else:  # loopback has no latency: the data is there before send returns
-            _deliver(peer, data)
+            _deliver(peer, data, urgent)
 
 
 def consumed(sock: Socket, count: int) -> None:

@@ -175,11 +175,6 @@ def test_select_through_a_connections_life(env: Env) -> None:
     assert env.ws.closesocket(fd_listen) == 0  # sock.c:4496-4497
 
 
-@pytest.mark.sim_gap(
-    "MSG_OOB is ignored: the urgent byte is queued as normal data, so select reports the "
-    "receiver in readfds instead of exceptfds, recv(MSG_OOB) reads normal data, and "
-    "SO_OOBINLINE changes nothing (recv(MSG_OOB) should then fail with WSAEINVAL)"
-)
 def test_out_of_band_data_is_exceptional_unless_oobinline(env: Env) -> None:
     # sock.c:3946 test_select (4245-4280): urgent data puts the receiver in exceptfds and is
     # read with MSG_OOB; with SO_OOBINLINE it is in readfds and read inline.

@@ -67,10 +67,6 @@ def hiword(value: int) -> int:
     return (value >> 16) & 0xFFFF
 
 
-def sim_gap(reason: str) -> pytest.MarkDecorator:
-    return pytest.mark.sim_gap(reason)
-
-
 def wine(reason: str) -> pytest.MarkDecorator:
     return pytest.mark.wine_deviation(reason)
 

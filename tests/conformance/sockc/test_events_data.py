@@ -18,7 +18,6 @@ from tests.conformance.sockc.test_events import (
     modes,
     run,
     set_blocking,
-    sim_gap,
     tcp_socketpair,
     wine,
 )
@@ -342,15 +341,7 @@ def oob_events(ctx: Script) -> None:
     close(env, client)
 
 
-OOB_AS_DATA = (
-    "MSG_OOB is ignored: the byte is sent as normal data and reported as FD_READ, never FD_OOB"
-)
-
-
-@modes(
-    event=[sim_gap(f"{OOB_AS_DATA} (sock.c:6719)")],
-    message=[sim_gap(f"{OOB_AS_DATA} (sock.c:6719)")],
-)
+@modes()
 def test_oob_data_reports_fd_oob_once_a_new_select_reposts_only_the_message(
     env: Env, mode: str
 ) -> None:
@@ -360,12 +351,7 @@ def test_oob_data_reports_fd_oob_once_a_new_select_reposts_only_the_message(
     run(env, mode, oob_events, 1)
 
 
-@modes(
-    event=[
-        wine("a second OOB byte records nothing: the wait at 6735 times out (todo_wine)"),
-        sim_gap(f"{OOB_AS_DATA} (sock.c:6735)"),
-    ]
-)
+@modes(event=[wine("a second OOB byte records nothing: the wait at 6735 times out (todo_wine)")])
 def test_a_second_oob_byte_reports_fd_oob_to_an_event_but_posts_no_message(
     env: Env, mode: str
 ) -> None:
@@ -375,14 +361,8 @@ def test_a_second_oob_byte_reports_fd_oob_to_an_event_but_posts_no_message(
 
 
 @modes(
-    event=[
-        wine("recv(MSG_OOB) with an OOB byte left records no FD_OOB (6741, todo_wine)"),
-        sim_gap(f"{OOB_AS_DATA} (sock.c:6741)"),
-    ],
-    message=[
-        wine("recv(MSG_OOB) with an OOB byte left posts no FD_OOB (6741, todo_wine)"),
-        sim_gap(f"{OOB_AS_DATA} (sock.c:6741)"),
-    ],
+    event=[wine("recv(MSG_OOB) with an OOB byte left records no FD_OOB (6741, todo_wine)")],
+    message=[wine("recv(MSG_OOB) with an OOB byte left posts no FD_OOB (6741, todo_wine)")],
 )
 def test_recv_oob_with_oob_data_left_reports_fd_oob_again(env: Env, mode: str) -> None:
     """sock.c:6738-6742 test_oob_events: recv(MSG_OOB) of one byte, another out-of-band byte
@@ -400,10 +380,7 @@ def test_both_oob_bytes_can_be_received(env: Env, mode: str) -> None:
     run(env, mode, oob_events, 4)
 
 
-@modes(
-    event=[sim_gap(f"{OOB_AS_DATA} (sock.c:6756)")],
-    message=[sim_gap(f"{OOB_AS_DATA} (sock.c:6756)")],
-)
+@modes()
 def test_oob_data_sent_while_not_selected_is_reported_when_selected(env: Env, mode: str) -> None:
     """sock.c:6749-6759 test_oob_events, "Send data while we're not selecting": FD_OOB when
     the socket is selected again; recv(MSG_OOB) returns the byte."""

@@ -176,16 +176,14 @@ ROWS = {
 }
 
 
-def rows(wine: dict[str, str] | None = None, **gaps: str) -> list[Any]:
-    """The rows as pytest params; ``gaps`` maps a row's name to its sim_gap reason, ``wine`` to
-    its wine_deviation reason."""
-    params = []
-    for name, row in ROWS.items():
-        marks = [pytest.mark.sim_gap(gaps[name])] if name in gaps else []
-        if wine and name in wine:
-            marks.append(pytest.mark.wine_deviation(wine[name]))
-        params.append(pytest.param(row, id=name, marks=marks))
-    return params
+def rows(wine: dict[str, str] | None = None) -> list[Any]:
+    """The rows as pytest params; ``wine`` maps a row's name to its wine_deviation reason."""
+    return [
+        pytest.param(row, id=name, marks=[pytest.mark.wine_deviation(wine[name])])
+        if wine and name in wine
+        else pytest.param(row, id=name)
+        for name, row in ROWS.items()
+    ]
 
 
 def pack(value: Any) -> Any:
