@@ -11,6 +11,7 @@ SYN timeout takes microseconds.
 
 from wsasim._state import State
 from wsasim.clock import Clock, ReentrantWait, Timer
+from wsasim.default import default_network, reset_default_network
 from wsasim.host import Host, Interface
 from wsasim.network import Attempt, Deadlock, Network
 from wsasim.profiles import DOCUMENTED, PROFILES, WINDOWS, Profile
@@ -35,4 +36,6 @@ __all__ = [
     "TcpTiming",
     "Timer",
     "Winsock",
+    "default_network",
+    "reset_default_network",
 ]

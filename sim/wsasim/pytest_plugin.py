@@ -28,11 +28,10 @@ import pytest
 
 from wsaconnect import constants as C
 from wsaconnect.backend import use_backend
+from wsasim.default import CLIENT_ADDRESSES
 from wsasim.host import Host
 from wsasim.network import Network
 from wsasim.winsock import Winsock
-
-CLIENT_ADDRESSES = ("192.0.2.10/24", "2001:db8::10/64")
 
 
 def pytest_configure(config: pytest.Config) -> None:

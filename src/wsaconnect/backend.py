@@ -235,11 +235,10 @@ def native_backend() -> Backend:
 
 
 def _sim_backend() -> Backend:
-    import wsasim
+    from wsasim.default import default_client
 
-    network = wsasim.Network()
-    host = network.add_host("host", ["192.0.2.10/24", "2001:db8::10/64"])
-    return host.winsock
+    backend: Backend = default_client().winsock
+    return backend
 
 
 _FACTORIES = {"native": native_backend, "sim": _sim_backend}
@@ -249,8 +248,9 @@ def get_backend(name: str | None = None) -> Backend:
     """Return a backend by name.
 
     Args:
-        name: ``"native"``, ``"sim"`` (a fresh default simulated network with one host), or None
-            for the value of ``WSACONNECT_BACKEND``, else ``"native"``.
+        name: ``"native"``, ``"sim"`` (the client host of the process-wide default simulated
+            network, ``wsasim.default_network()``: every call gives the same one), or None for
+            the value of ``WSACONNECT_BACKEND``, else ``"native"``.
 
     Raises:
         ValueError: an unknown name.
@@ -272,12 +272,17 @@ _current: contextvars.ContextVar[Backend | None] = contextvars.ContextVar(
 
 
 @contextlib.contextmanager
-def use_backend(backend: Backend) -> Iterator[Backend]:
-    """Make ``backend`` the default of the Pythonic API in the current context.
+def use_backend(backend: Backend | str) -> Iterator[Backend]:
+    """Make ``backend`` (a backend, or a name for :func:`get_backend`) the default of the
+    Pythonic API in the current context.
 
     Raises:
         TypeError: ``backend`` does not look like a backend.
+        ValueError: an unknown name.
+        BackendUnavailable: the native backend was named where it cannot run.
     """
+    if isinstance(backend, str):
+        backend = get_backend(backend)
     if not isinstance(backend, Backend):
         raise TypeError(f"backend must be a wsaconnect Backend, not {type(backend).__name__}")
     token = _current.set(backend)

@@ -225,16 +225,36 @@ def test_get_backend_sim_host_has_the_documented_addresses() -> None:
         assert ws.bind(s, (host, 0)) == 0, (host, ws.WSAGetLastError())
 
 
-def test_get_backend_sim_is_a_fresh_network_each_time() -> None:
+def test_get_backend_sim_is_one_default_network_per_process() -> None:
+    import wsasim
+
+    net = wsasim.reset_default_network()
     first = wsaconnect.get_backend("sim")
     second = wsaconnect.get_backend("sim")
-    assert first is not second
+    assert first is second is net.hosts["client"].winsock
     assert first.WSAStartup() == 0
     s = first.socket(C.AF_INET, C.SOCK_STREAM)
     assert first.bind(s, ("127.0.0.1", 8080)) == 0
-    # Another network: the port is free there, and WSAStartup was not called on it.
-    assert second.socket(C.AF_INET, C.SOCK_STREAM) == C.INVALID_SOCKET
-    assert second.WSAGetLastError() == wsaconnect.errors.WSANOTINITIALISED
+    # The same network: the handle made through one call is found through the next.
+    assert second.getsockname(s) == (0, ("127.0.0.1", 8080))
+    # A reset starts afresh: nothing started, the port free.
+    fresh = wsasim.reset_default_network()
+    assert fresh is not net
+    third = wsaconnect.get_backend("sim")
+    assert third is not first
+    assert third.socket(C.AF_INET, C.SOCK_STREAM) == C.INVALID_SOCKET
+    assert third.WSAGetLastError() == wsaconnect.errors.WSANOTINITIALISED
+
+
+def test_use_backend_takes_a_name() -> None:
+    import wsasim
+
+    wsasim.reset_default_network()
+    with wsaconnect.use_backend("sim") as backend:
+        assert backend is wsaconnect.get_backend("sim")
+        assert wsaconnect.current_backend() is backend
+    with pytest.raises(ValueError, match="unknown backend"), wsaconnect.use_backend("simulator"):
+        pass
 
 
 @pytest.mark.parametrize("name", ["sim", "SIM", " sim "])
@@ -380,7 +400,7 @@ def test_context_copied_before_use_backend_does_not_see_it(
     assert type(seen).__module__ == "wsasim.winsock"
 
 
-@pytest.mark.parametrize("value", [None, object(), "sim", 42])
+@pytest.mark.parametrize("value", [None, object(), b"sim", 42])
 def test_use_backend_rejects_a_non_backend_with_type_error(value: object) -> None:
     with pytest.raises(TypeError, match="backend"), wsaconnect.use_backend(value):  # type: ignore[arg-type]
         pass
