@@ -12,6 +12,7 @@ SYN timeout takes microseconds.
 from wsasim._state import State
 from wsasim.clock import Clock, ReentrantWait, Timer
 from wsasim.default import default_network, reset_default_network
+from wsasim.guard import RealNetworkBlocked
 from wsasim.host import Host, Interface
 from wsasim.network import Attempt, Deadlock, Network
 from wsasim.profiles import DOCUMENTED, PROFILES, WINDOWS, Profile
@@ -30,6 +31,7 @@ __all__ = [
     "Interface",
     "Network",
     "Profile",
+    "RealNetworkBlocked",
     "ReentrantWait",
     "SimSocket",
     "State",

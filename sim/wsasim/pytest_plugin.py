@@ -3,7 +3,9 @@
 Fixtures:
 
 * ``wsasim_network``: a :class:`wsasim.Network` under the profile chosen with
-  ``@pytest.mark.wsasim_profile("windows")`` (default ``"documented"``).
+  ``@pytest.mark.wsasim_profile("windows")`` (default ``"documented"``). Every fixture of the
+  plugin uses it, and while it is in use a real socket can reach loopback only: anything else
+  raises :class:`wsasim.RealNetworkBlocked` naming the address (:mod:`wsasim.guard`).
 * ``wsasim_client``: a host named ``client`` with 192.0.2.10/24 and 2001:db8::10/64.
 * ``wsasim_backend``: the client's Winsock, started, and made the default backend of the
   Pythonic API (``wsaconnect.use_backend``) for the duration of the test.
@@ -29,6 +31,7 @@ import pytest
 from wsaconnect import constants as C
 from wsaconnect.backend import use_backend
 from wsasim.default import CLIENT_ADDRESSES
+from wsasim.guard import real_network_guard
 from wsasim.host import Host
 from wsasim.network import Network
 from wsasim.winsock import Winsock
@@ -44,11 +47,13 @@ def pytest_configure(config: pytest.Config) -> None:
 
 
 @pytest.fixture
-def wsasim_network(request: pytest.FixtureRequest) -> Network:
-    """A fresh simulated network (profile from the ``wsasim_profile`` marker)."""
+def wsasim_network(request: pytest.FixtureRequest) -> Iterator[Network]:
+    """A fresh simulated network (profile from the ``wsasim_profile`` marker). While it is in
+    use, real sockets may reach loopback only (:mod:`wsasim.guard`)."""
     marker = request.node.get_closest_marker("wsasim_profile")
     profile = "documented" if marker is None else marker.args[0]
-    return Network(profile=profile)
+    with real_network_guard():
+        yield Network(profile=profile)
 
 
 @pytest.fixture
