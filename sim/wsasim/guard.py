@@ -8,10 +8,11 @@ so every fixture of the plugin) turns the guard on for the test, the way pytest-
 ``socket_allow_hosts`` does it: it wraps the standard library's ``socket.socket.connect``,
 ``connect_ex``, ``sendto`` and ``sendmsg``, and the name lookups ``getaddrinfo``,
 ``gethostbyname``, ``gethostbyname_ex``, which would ask a real DNS server. A destination
-that is not loopback (127.0.0.0/8, ::1; other families pass) raises :class:`RealNetworkBlocked`
-naming it (the socket is closed); a name other than ``localhost``, the machine's own, or a numeric address is refused
-the same way. It is a ``RuntimeError``, not an ``OSError``, so that code which retries on
-network errors cannot swallow it.
+that is not loopback (127.0.0.0/8, ::1; other families pass) raises
+:class:`RealNetworkBlocked` naming it (the socket is closed); a name other than
+``localhost``, the machine's own, or a numeric address is refused the same way. It is a
+``RuntimeError``, not an ``OSError``, so that code which retries on network errors cannot
+swallow it.
 
 Simulator sockets are not affected: they never touch the real ``socket`` module.
 """
