@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from typing import Any
 
 import wsasim
-from wsasim.pytest_plugin import CLIENT_ADDRESSES as _PLUGIN_CLIENT_ADDRESSES
+from wsasim.default import CLIENT_ADDRESSES as _PLUGIN_CLIENT_ADDRESSES
 
 #: The client's addresses (and loopback): the pytest plugin's ``wsasim_client``.
 CLIENT_ADDRESSES: tuple[str, ...] = tuple(_PLUGIN_CLIENT_ADDRESSES)

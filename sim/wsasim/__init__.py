@@ -7,7 +7,11 @@ SYN timeout takes microseconds.
     net = wsasim.Network()
     client = net.add_host("client", ["192.0.2.10/24"])
     ws = client.winsock          # the low-level API of docs/api.md
+
+``wsasim.Server`` (what ``host.serve`` returns) is imported on first use: it brings asyncio in.
 """
+
+from typing import TYPE_CHECKING
 
 from wsasim._state import State
 from wsasim.clock import Clock, ReentrantWait, Timer
@@ -19,6 +23,9 @@ from wsasim.profiles import DOCUMENTED, PROFILES, WINDOWS, Profile
 from wsasim.pysocket import SimSocket
 from wsasim.timing import TcpTiming
 from wsasim.winsock import Winsock
+
+if TYPE_CHECKING:
+    from wsasim.serve import Server
 
 __all__ = [
     "DOCUMENTED",
@@ -33,6 +40,7 @@ __all__ = [
     "Profile",
     "RealNetworkBlocked",
     "ReentrantWait",
+    "Server",
     "SimSocket",
     "State",
     "TcpTiming",
@@ -41,3 +49,12 @@ __all__ = [
     "default_network",
     "reset_default_network",
 ]
+
+
+def __getattr__(name: str) -> object:
+    """``wsasim.Server``, imported when first asked for (PEP 562)."""
+    if name == "Server":
+        from wsasim.serve import Server
+
+        return Server
+    raise AttributeError(f"module 'wsasim' has no attribute {name!r}")

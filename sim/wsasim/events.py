@@ -23,6 +23,7 @@ It does not decide when an event happens; :mod:`wsasim.tcp`, :mod:`wsasim.udp` a
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 from wsaconnect import constants as C
@@ -49,13 +50,21 @@ class EventObject:
 
 
 class MessageWindow:
-    """A message-only window of one host: a queue of posted messages."""
+    """A message-only window of one host: a queue of posted messages.
 
-    __slots__ = ("host", "messages")
+    ``on_post``, when set, is called (with no argument) after each message :func:`post`
+    appends: the simulator's stand-in for the window's thread waking up in GetMessage
+    (:mod:`wsasim.serve` runs its message loop so). It is called in the middle of the event
+    that posted the message, so it must only schedule work (``net.call_at(net.now, ...)``),
+    never run it.
+    """
+
+    __slots__ = ("host", "messages", "on_post")
 
     def __init__(self, host: Host) -> None:
         self.host = host
         self.messages: list[tuple[int, int, int]] = []
+        self.on_post: Callable[[], object] | None = None
 
 
 class Registration:
@@ -119,9 +128,10 @@ def post(sock: Socket, bit: int, error: int = 0) -> None:
         registration.errors[bit] = error
         registration.event.set(True)
     elif registration.window is not None:
-        registration.window.messages.append(
-            (registration.msg, sock.handle, make_select_reply(flag, error))
-        )
+        window = registration.window
+        window.messages.append((registration.msg, sock.handle, make_select_reply(flag, error)))
+        if window.on_post is not None:
+            window.on_post()
 
 
 def rearm(sock: Socket, bit: int) -> None:

@@ -3,7 +3,7 @@
 This module owns what belongs to one machine: the interfaces it was given plus loopback
 (127.0.0.1/8 and ::1), its port table, whether its network subsystem is down, which of its
 listeners takes an incoming connection, and the conveniences that make a scenario short
-(:meth:`Host.socket`, :meth:`Host.listen`).
+(:meth:`Host.socket`, :meth:`Host.listen`, :meth:`Host.serve`).
 
 Routing between hosts, faults, time and the handle table (one for the whole network, so that a
 handle names one object everywhere) belong to :mod:`wsasim.network`.
@@ -26,7 +26,11 @@ from wsasim.pysocket import SimSocket, to_windows_family
 from wsasim.sockets import Socket
 
 if TYPE_CHECKING:
+    import asyncio
+    from collections.abc import Callable
+
     from wsasim.network import Attempt, Network
+    from wsasim.serve import Server
     from wsasim.winsock import Winsock
 
 
@@ -252,6 +256,31 @@ class Host:
             ws.closesocket(s)
             raise_for_code(code, f"{self.name} cannot listen on port {port}")
         return s
+
+    def serve(
+        self,
+        port: int,
+        protocol_factory: Callable[[], asyncio.Protocol],
+        *,
+        address: str | None = None,
+        backlog: int = 100,
+    ) -> Server:
+        """A server on this host that runs ``protocol_factory()`` for each connection it
+        accepts, on the virtual clock (docs/simulator.md, "Servers on the virtual clock").
+
+        It listens on every address of the host (one dual-stack socket) when ``address`` is
+        None, else on that one address; port 0 picks an ephemeral port (``server.port``).
+        See :class:`wsasim.serve.Server`.
+
+        Raises:
+            TypeError, ValueError: a port, address or backlog of the wrong type or value.
+            WinsockError: the port is taken (WSAEADDRINUSE), the address is not the host's
+                (WSAEADDRNOTAVAIL), or another Winsock error.
+        """
+        # Imported when first used: it brings asyncio in, which the rest of wsasim does not need.
+        from wsasim.serve import Server
+
+        return Server(self, port, protocol_factory, address=address, backlog=backlog)
 
     # --- faults -----------------------------------------------------------------------------
 

@@ -70,6 +70,21 @@ class Deadlock(Exception):
     """
 
 
+#: What a :class:`Deadlock`'s message advises, by the call that blocks (:data:`_ADVICE` for
+#: the others): the peer's part has to be scheduled, or run by a server of the network.
+_ADVICE = (
+    "schedule the peer's action with net.call_at, let a server answer with "
+    "host.serve(port, protocol_factory), or make the socket non-blocking"
+)
+_DEADLOCK_ADVICE = {
+    "accept": (
+        "a connection can only come from code in this same thread: to run a server in the "
+        "same thread as its client, use host.serve(port, protocol_factory); or schedule the "
+        "client's connect with net.call_at, or make the socket non-blocking"
+    ),
+}
+
+
 class RouteKind(enum.Enum):
     """What happens to a packet sent to an address."""
 
@@ -329,8 +344,7 @@ class Network:
         if deadline is None:
             raise Deadlock(
                 f"{what} on host {host.name!r} blocks forever at t={clock.now:g}: nothing "
-                "scheduled can complete it (schedule the peer's action with net.call_at, "
-                "or make the socket non-blocking)"
+                f"scheduled can complete it ({_DEADLOCK_ADVICE.get(what, _ADVICE)})"
             )
         clock.run_until(deadline)
         return ready()

@@ -4,9 +4,10 @@ This module owns how a connect attempt unfolds in virtual time (docs/simulator.m
 section 4, the numbers in :mod:`wsasim.timing`):
 
 * a SYN that reaches a listener with room in its backlog is answered with SYN-ACK; the client
-  is connected one round trip after the SYN left. The server queues the connection when the
-  SYN arrives (the final ACK is folded into the SYN-ACK: one event less per connection, and
-  no observable difference, since the server cannot send before it accepts);
+  is connected one round trip after the SYN left, and the listener queues the connection for
+  accept when the client's final ACK reaches it, half a round trip later (RFC 9293, section
+  3.5: the server's side is SYN-RECEIVED until then); data the client sends at once arrives
+  with that ACK;
 * a SYN that reaches a host with no listener, or a listener whose backlog is full, is answered
   with RST (listen document: a full backlog refuses with WSAECONNREFUSED); Windows sends the
   SYN again 1 s after each RST, twice, then fails with WSAECONNREFUSED;
@@ -47,6 +48,7 @@ from wsasim._state import (
     FIN_BOTH,
     FIN_SENT,
     INCOMING,
+    LISTENING_STATES,
     PEER_RESET,
     RECEIVE_SHUTDOWN,
     RESET,
@@ -149,18 +151,17 @@ class Handshake:
         if sock.option(C.IPPROTO_TCP, C.TCP_FAIL_CONNECT_ON_ICMP_ERROR):
             self.finish(E.WSAEHOSTUNREACH)
 
-    def _synack_arrives(self, server: Socket, delay: float) -> None:
+    def _synack_arrives(self, listener: Socket, server: Socket, delay: float) -> None:
         if self.result is not None:
             # The client gave up (closed, cancelled) while the SYN-ACK was on its way: the
-            # server's half of the connection is reset.
-            reset(server)
+            # server's half-open connection is dropped (its RST reaches no application).
+            _forget(server)
             return
         sock = self.sock
         sock.peer, server.peer = server, sock
         sock.delay = delay
         self.finish(0)
-        if server.state is RESET:  # the listener was closed before this connection was accepted
-            reset(sock)
+        sock.host.network.clock.schedule(delay, partial(_ack_arrives, listener, server))
 
     # --- the server's side -------------------------------------------------------------------
 
@@ -193,12 +194,7 @@ class Handshake:
         server.local, server.remote = local, remote
         host.connections[local, remote] = server
         server.delay = delay
-        server.connected_at = host.network.clock.now
-        queue.append(server)
-        host.network.notify(listener)
-        if listener.registration is not None:
-            events.post(listener, C.FD_ACCEPT_BIT)
-        host.network.clock.schedule(delay, partial(self._synack_arrives, server, delay))
+        host.network.clock.schedule(delay, partial(self._synack_arrives, listener, server, delay))
 
     # --- outcome ----------------------------------------------------------------------------
 
@@ -355,6 +351,36 @@ def shutdown(sock: Socket, receive: bool, send: bool) -> None:
         sock.fire(SHUTDOWN_SEND)
         if not fin_was_sent:
             _send_fin(sock)
+
+
+def _forget(server: Socket) -> None:
+    """A half-open connection ends before the listener queued it: its addresses are free."""
+    assert server.local is not None
+    assert server.remote is not None
+    connections = server.host.connections
+    if connections.get((server.local, server.remote)) is server:
+        del connections[server.local, server.remote]
+
+
+def _ack_arrives(listener: Socket, server: Socket) -> None:
+    """The handshake's last ACK reaches the server: the connection is established there, and
+    only now does the listener queue it for accept (RFC 9293, section 3.5: the server's side
+    is SYN-RECEIVED until this ACK; an accept returns established connections only, which is
+    also why a server cannot send before it: the connection is not its yet)."""
+    queue = listener.accept_queue
+    if listener.state not in LISTENING_STATES or queue is None or len(queue) >= listener.backlog:
+        # The listener was closed, or filled up, meanwhile: the client is reset.
+        _forget(server)
+        client = server.peer
+        server.peer = None
+        if client is not None:
+            server.host.network.clock.schedule(server.delay, partial(reset, client))
+        return
+    server.connected_at = server.host.network.clock.now
+    queue.append(server)
+    server.host.network.notify(listener)
+    if listener.registration is not None:
+        events.post(listener, C.FD_ACCEPT_BIT)
 
 
 def close(sock: Socket, *, abortive: bool = False) -> None:

@@ -154,6 +154,7 @@ def test_an_accepted_socket_inherits_the_listeners_options_and_registration(lab:
     mask = C.FD_ACCEPT | C.FD_WRITE
     assert lab.srv.WSAAsyncSelect(listener, window, 0x401, mask) == 0
     assert lab.ws.connect(lab.tcp(), ("192.0.2.20", 80)) == 0
+    lab.net.advance(LATENCY)  # the handshake's last ACK reaches the server
     assert lab.srv.get_messages(window) == [(0x401, listener, C.FD_ACCEPT)]
     conn, _ = lab.srv.accept(listener)
     for (level, name), value in values.items():

@@ -158,8 +158,13 @@ def test_blocking_accept_waits_on_when_a_callback_accepts_first(lab: Lab) -> Non
 
     def connect_early() -> None:
         lab.ws.connect(early, ("192.0.2.20", 80))
-        # The SYN reaches the listener one latency later; steal right after it arrives.
-        lab.net.call_at(lab.net.now + LATENCY, steal)
+        # The handshake's last ACK reaches the listener three latencies later (SYN, SYN-ACK,
+        # ACK); steal right after it arrives: one hop per segment, each scheduled just after
+        # the segment's own event at the same instant (and the same float sum).
+        hop(3)
+
+    def hop(left: int) -> None:
+        lab.net.call_at(lab.net.now + LATENCY, steal if left == 1 else lambda: hop(left - 1))
 
     def steal() -> None:
         assert lab.srv.ioctlsocket(listener, C.FIONBIO, 1) == 0
@@ -172,7 +177,7 @@ def test_blocking_accept_waits_on_when_a_callback_accepts_first(lab: Lab) -> Non
     assert conn != C.INVALID_SOCKET
     assert len(taken) == 1
     assert taken[0] != C.INVALID_SOCKET
-    assert lab.net.now == pytest.approx(2.0 + LATENCY)
+    assert lab.net.now == pytest.approx(2.0 + 3 * LATENCY)
 
 
 def test_blocking_recvfrom_waits_on_when_a_callback_takes_the_datagram(lab: Lab) -> None:
