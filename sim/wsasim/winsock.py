@@ -24,7 +24,7 @@ from __future__ import annotations
 
 from collections import deque
 from collections.abc import Callable, Sequence
-from typing import TYPE_CHECKING, Any, cast
+from typing import TYPE_CHECKING, Any, Protocol, cast
 
 from wsaconnect import addresses as A
 from wsaconnect import checks
@@ -56,8 +56,14 @@ if TYPE_CHECKING:
 #: The protocol each socket type carries.
 _PROTOCOL_OF_TYPE = {C.SOCK_STREAM: C.IPPROTO_TCP, C.SOCK_DGRAM: C.IPPROTO_UDP}
 
-#: The socket class of the layer above: ``factory(winsock, handle, family, type, proto)``.
-SocketFactory = Callable[["Winsock", int, int, int, int], Any]
+
+class SocketFactory(Protocol):
+    """The socket class of the layer above: ``cls._adopt(winsock, handle, family, type,
+    proto)`` wraps a handle (:meth:`wsasim.SimSocket._adopt`)."""
+
+    def _adopt(self, winsock: Winsock, handle: int, family: int, type: int, proto: int) -> Any:
+        """An object with the ``socket.socket`` interface that owns ``handle``."""
+
 
 #: The functions the rules of :mod:`wsasim.calls` do not apply to, and why. Every other public
 #: method goes through :func:`~wsasim.calls.winsock_call` (a test checks both lists).
@@ -90,6 +96,9 @@ class Winsock:
         self._last_error = 0
         self._blocking = 0
         self._cancelled = False
+        #: The sockets with more than one handle (:meth:`duplicate_handle`), and their open
+        #: handles; a socket is closed when its last handle is.
+        self._duplicates: dict[Socket, list[int]] = {}
 
     @property
     def network(self) -> Network:
@@ -118,7 +127,7 @@ class Winsock:
             WinsockError: WSAENOTSOCK when ``s`` is not a socket of this host.
         """
         sock = self._socket(s)
-        return self._socket_class(self, s, sock.family, sock.type, sock.protocol)
+        return self._socket_class._adopt(self, s, sock.family, sock.type, sock.protocol)
 
     # --- helpers ----------------------------------------------------------------------------
 
@@ -154,7 +163,7 @@ class Winsock:
         """Undo one WSAStartup; the last one closes every socket (WSACleanup document)."""
         self._started -= 1
         if not self._started:
-            for sock in self.host.sockets():
+            for sock in dict.fromkeys(self.host.sockets()):  # a duplicated socket once
                 self._close(sock)
         return 0
 
@@ -236,14 +245,35 @@ class Winsock:
         if sock.local is not None:
             self.host.ports.release(sock.handle, sock.type, sock.local.port)
         sock.registration = None
-        del self._handles[sock.handle]
+        for handle in self._duplicates.pop(sock, None) or (sock.handle,):
+            del self._handles[handle]
         sock.fire(CLOSE)
 
     @winsock_call(C.SOCKET_ERROR, needs_network=False)
     def closesocket(self, s: int) -> int:
         """Close a socket. A blocking call on it ends with WSAEINTR (closesocket document)."""
-        self._close(self._socket(s))
+        sock = self._socket(s)
+        handles = self._duplicates.get(sock)
+        if handles is not None and len(handles) > 1:
+            # WSADuplicateSocket document: closesocket deallocates that descriptor; the socket
+            # remains open until closesocket is called by the last remaining descriptor.
+            handles.remove(s)
+            del self._handles[s]
+            return 0
+        self._close(sock)
         return 0
+
+    @winsock_call(C.INVALID_SOCKET)
+    def duplicate_handle(self, s: int) -> int:
+        """A second handle to socket ``s``: what WSADuplicateSocket for this process and then
+        WSASocket(FROM_PROTOCOL_INFO) give (``socket.dup`` on Windows, Modules/socketmodule.c,
+        ``socket_dup``). Both name the same socket, whose state, options and blocking mode
+        they share; closing one leaves the other open. (select reports it by the handle it
+        was given; WSAAsyncSelect messages name it by its first handle, its identity.)"""
+        sock = self._socket(s)
+        handle = self.host.network.add_handle(sock)
+        self._duplicates.setdefault(sock, [sock.handle]).append(handle)
+        return handle
 
     @winsock_call(C.SOCKET_ERROR)
     def bind(self, s: int, name: Name | None, namelen: int | None = None) -> int:
@@ -556,6 +586,15 @@ class Winsock:
         found = blocking.wait(self, lambda: readiness.ready_sets(sets), watched, deadline, "select")
         if found is None:
             return 0, [], [], []
+        if self._duplicates:  # name a duplicated socket by the handle the caller gave
+            passed = (readfds or (), writefds or (), exceptfds or ())
+            named = [
+                {getattr(self._handles.get(h), "handle", h): h for h in reversed(fds)}
+                for fds in passed
+            ]
+            pairs = zip(named, found, strict=True)
+            r, w, x = ([names.get(h, h) for h in group] for names, group in pairs)
+            found = (r, w, x)
         return len(found[0]) + len(found[1]) + len(found[2]), *found
 
     # --- event objects and WSAEventSelect -----------------------------------------------------

@@ -24,7 +24,9 @@ be replayed on a fresh network and written out as a Python reproducer. The docum
   CPython's ``socket.socket`` raises it (``settimeout`` is compared with a real socket, which
   is never bound or connected). A message may name the ``socket.socket`` parameter or the
   low-level one it is passed to (``SimSocket.bind(address)`` reports ``name``), or be
-  CPython's own words (``CPYTHON_MESSAGES``); a ``close()`` that returns has closed the handle;
+  CPython's own words (``CPYTHON_MESSAGES``, on a plain OSError too: getsockopt's buflen), or
+  a ``socket.gaierror`` with a known code for an address whose host name does not resolve; a
+  ``close()`` that returns has closed the handle;
 * Pythonic API: ``WinsockError`` subclasses; ``TypeError``/``ValueError`` naming a parameter;
 * network, timing, faults, clock: ``TypeError``/``ValueError`` naming a parameter.
 
@@ -622,6 +624,7 @@ CPYTHON_MESSAGES = re.compile(
             r"^Timeout value out of range$",
             r"^Invalid value NaN \(not a number\)$",
             r"^getsockopt buflen out of range$",
+            r"^address family mismatched$",  # setipaddr: "<broadcast>" off AF_INET
             r"^(AF_INET|AF_INET6) address must be a (tuple|pair).*$",
             r"^str, bytes or bytearray expected, not \w+$",
             r"^port must be 0-65535\.$",
@@ -1115,6 +1118,10 @@ class Run:
             )
         if type(exc) is OverflowError and op.face == "sock" and self._cpython_overflows(op, args):
             return None
+        if type(exc) is OSError and op.face == "sock" and CPYTHON_MESSAGES.search(str(exc)):
+            return None  # socket.socket's own plain OSError (sock_getsockopt: buflen)
+        if isinstance(exc, socket.gaierror) and op.face == "sock" and exc.errno in KNOWN_CODES:
+            return None  # a host name in an address that the network cannot resolve
         if isinstance(exc, (TypeError, ValueError)) and not isinstance(
             exc, wsaconnect.WinsockError
         ):
