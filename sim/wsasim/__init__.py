@@ -19,6 +19,7 @@ from wsasim.default import default_network, reset_default_network
 from wsasim.guard import RealNetworkBlocked
 from wsasim.host import Host, Interface
 from wsasim.network import Attempt, Deadlock, Network
+from wsasim.patch import patch
 from wsasim.profiles import DOCUMENTED, PROFILES, WINDOWS, Profile
 from wsasim.pysocket import SimSocket
 from wsasim.timing import TcpTiming
@@ -47,6 +48,7 @@ __all__ = [
     "Timer",
     "Winsock",
     "default_network",
+    "patch",
     "reset_default_network",
 ]
 
