@@ -10,6 +10,9 @@ Fixtures:
 * ``wsasim_backend``: the client's Winsock, started, and made the default backend of the
   Pythonic API (``wsaconnect.use_backend``) for the duration of the test.
 * ``wsasim_server``: a helper that adds a host and listens on its ports.
+* ``wsasim_patch``: ``wsasim.patch(wsasim_client)`` for the test: unmodified ``socket``-module
+  code (``socket.create_connection``, ``http.client``, ``requests``...) runs as the client host,
+  on the virtual clock.
 
 Example: testing an application's reconnect logic::
 
@@ -34,6 +37,7 @@ from wsasim.default import CLIENT_ADDRESSES
 from wsasim.guard import real_network_guard
 from wsasim.host import Host
 from wsasim.network import Network
+from wsasim.patch import patch
 from wsasim.winsock import Winsock
 
 
@@ -88,3 +92,10 @@ def wsasim_server(wsasim_network: Network) -> Callable[..., Host]:
         return host
 
     return make
+
+
+@pytest.fixture
+def wsasim_patch(wsasim_client: Host) -> Iterator[Host]:
+    """``wsasim.patch(wsasim_client)`` for the duration of the test; yields the client host."""
+    with patch(wsasim_client) as host:
+        yield host
