@@ -25,3 +25,10 @@ def test_readme_simulator_example_runs_as_written() -> None:
     blocks = text.split("```python\n")[1:]
     example = next(b.split("```")[0] for b in blocks if b.startswith("import wsasim"))
     exec(compile(example, "README.md", "exec"), {})  # its asserts are the test
+
+
+def test_readme_testing_code_you_already_have_runs_as_written() -> None:
+    text = README.read_text(encoding="utf-8")
+    section = text.split("## Testing code you already have")[1]
+    example = section.split("```python\n")[1].split("```")[0]
+    exec(compile(example, "README.md", "exec"), {})  # its asserts are the test
