@@ -9,8 +9,8 @@ This module owns what happens before a function's own checks and after it fails:
 * WSAENETDOWN while the host's network subsystem is down, for the functions that need the
   network (WSAConnect document, WSAENETDOWN);
 * a :class:`~wsaconnect.errors.WinsockError` raised inside becomes the C-style failure: the
-  function returns its failure value (SOCKET_ERROR, INVALID_SOCKET, FALSE, ...) and the code
-  goes to WSAGetLastError;
+  function returns its failure value (SOCKET_ERROR, INVALID_SOCKET, FALSE, ...; getaddrinfo
+  returns the code itself, as its page says) and the code goes to WSAGetLastError;
 * a call that gets past those rules clears WSAGetLastError first, so a success leaves 0
   (Wine's sock.c: ``SetLastError(0xdeadbeef)``, then a successful bind, setsockopt or
   getsockopt, then ``ok(!WSAGetLastError())``).
@@ -39,31 +39,38 @@ _TEMPLATE = """
 def {name}({parameters}):
     if not self._started:
         self._last_error = WSANOTINITIALISED
-        return failure
+        return {failure}
     if self._blocking and self._version < (2, 0):
         self._last_error = WSAEINPROGRESS
-        return failure
+        return {failure}
 {network_check}    self._last_error = 0
     try:
         return fn({arguments})
     except WinsockError as exc:
         self._last_error = exc.winerror
-        return failure
+        return {failure}
 """
 
 _NETWORK_CHECK = """    if self.host.network_down:
         self._last_error = WSAENETDOWN
-        return failure
+        return {failure}
 """
 
 
-def winsock_call(failure: object, *, needs_network: bool = True) -> Callable[[F], F]:
+def winsock_call(
+    failure: object,
+    *,
+    needs_network: bool = True,
+    failure_of: Callable[[int], object] | None = None,
+) -> Callable[[F], F]:
     """Decorate a Winsock method (``self`` first) with the rules of the module doc.
 
     Args:
         failure: what the function returns when it fails.
         needs_network: False for the functions that work while the network is down
             (closesocket, WSACleanup).
+        failure_of: for a function whose failure carries its code (getaddrinfo returns it),
+            what it returns for a code; ``failure`` is then unused.
     """
 
     def decorate(fn: F) -> F:
@@ -71,6 +78,7 @@ def winsock_call(failure: object, *, needs_network: bool = True) -> Callable[[F]
         namespace: dict[str, Any] = {
             "fn": fn,
             "failure": failure,
+            "failure_of": failure_of,
             "WinsockError": WinsockError,
             "WSANOTINITIALISED": E.WSANOTINITIALISED,
             "WSAEINPROGRESS": E.WSAEINPROGRESS,
@@ -89,11 +97,13 @@ def winsock_call(failure: object, *, needs_network: bool = True) -> Callable[[F]
                 namespace[f"_default_{p.name}"] = p.default
                 parameters.append(f"{p.name}=_default_{p.name}")
             arguments.append(f"{p.name}={p.name}" if keyword_only else p.name)
+        returned = "failure" if failure_of is None else "failure_of(self._last_error)"
         source = _TEMPLATE.format(
             name=fn.__name__,
             parameters=", ".join(parameters),
-            network_check=_NETWORK_CHECK if needs_network else "",
+            network_check=_NETWORK_CHECK.format(failure=returned) if needs_network else "",
             arguments=", ".join(arguments),
+            failure=returned,
         )
         exec(compile(source, f"<winsock_call {fn.__qualname__}>", "exec"), namespace)
         return cast(F, functools.wraps(fn)(namespace[fn.__name__]))

@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Any, NamedTuple
 from wsaconnect import checks
 from wsaconnect import constants as C
 from wsaconnect import errors as E
+from wsasim import connect_controls
 from wsasim._state import CONNECTED, LISTENING_STATES, UNBOUND
 
 if TYPE_CHECKING:
@@ -32,7 +33,8 @@ class Option(NamedTuple):
     only_type: int | None = None
     #: Only for this family (AF_INET6 for IPV6_V6ONLY); None for both.
     only_family: int | None = None
-    #: How the value is kept: "int" (4 bytes), "BOOL" (4 bytes, any non-zero value is 1), or
+    #: How the value is kept: "int" (4 bytes), "DWORD" (4 bytes, read back unsigned, as the
+    #: native backend reads every 4-byte option), "BOOL" (4 bytes, any non-zero value is 1), or
     #: "BOOLEAN" (1 byte: only the first byte of what is set counts). A BOOL or BOOLEAN takes
     #: a value shorter than 4 bytes (the missing bytes are 0), and a SOL_SOCKET BOOL even an
     #: empty one (Wine's sock.c, test_set_getsockopt's test_optsize table, which passes on
@@ -78,6 +80,9 @@ OPTIONS: dict[tuple[int, int], Option] = {
     (C.IPPROTO_TCP, C.TCP_NODELAY): Option(0, only_type=C.SOCK_STREAM, kind="BOOLEAN"),
     # mstcpip.h, Windows 10 2004 and later: an ICMP error fails a connect at once.
     (C.IPPROTO_TCP, C.TCP_FAIL_CONNECT_ON_ICMP_ERROR): Option(0, only_type=C.SOCK_STREAM),
+    # ws2ipdef.h, a DWORD of seconds that bounds a connect (Microsoft's "IPPROTO_TCP socket
+    # options" page); its effect on the connect timing is wsasim.connect_controls'.
+    (C.IPPROTO_TCP, C.TCP_MAXRT): Option(0, only_type=C.SOCK_STREAM, kind="DWORD"),
 }
 
 
@@ -111,7 +116,9 @@ def coerce(value: object, option: Option | None = None, level: int = 0) -> int:
         number = value
     elif isinstance(value, (bytes, bytearray, memoryview)):
         raw = bytes(value)
-        shortest = 4 if kind == "int" else 0 if kind == "BOOL" and level == C.SOL_SOCKET else 1
+        shortest = (
+            4 if kind in ("int", "DWORD") else 0 if kind == "BOOL" and level == C.SOL_SOCKET else 1
+        )
         if len(raw) < shortest:
             raise E.error_for_code(E.WSAEFAULT, f"optlen {len(raw)} is too small")
         number = int.from_bytes(raw[:4].ljust(4, b"\0"), "little", signed=True)
@@ -124,6 +131,8 @@ def coerce(value: object, option: Option | None = None, level: int = 0) -> int:
         return number & 0xFF
     if kind == "BOOL":
         return int(number != 0)
+    if kind == "DWORD":
+        return number & 0xFFFFFFFF
     return number
 
 
@@ -150,6 +159,7 @@ def linger(sock: Socket) -> tuple[int, int]:
 
 _EXCLUSIVE = (C.SOL_SOCKET, C.SO_EXCLUSIVEADDRUSE)
 _REUSE = (C.SOL_SOCKET, C.SO_REUSEADDR)
+_MAXRT = (C.IPPROTO_TCP, C.TCP_MAXRT)
 
 
 def set_value(sock: Socket, level: int, optname: int, value: object) -> None:
@@ -195,6 +205,8 @@ def set_value(sock: Socket, level: int, optname: int, value: object) -> None:
         if key == this and number and sock.option(*other):
             raise E.error_for_code(E.WSAEINVAL, "SO_REUSEADDR with SO_EXCLUSIVEADDRUSE")
     sock.set_option(level, optname, number)
+    if key == _MAXRT:
+        connect_controls.set_max_rt(sock, number)
 
 
 def get_value(sock: Socket, level: int, optname: int) -> Any:

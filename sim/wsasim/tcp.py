@@ -17,8 +17,10 @@ section 4, the numbers in :mod:`wsasim.timing`):
   set TCP_FAIL_CONNECT_ON_ICMP_ERROR, which fails the connect with WSAEHOSTUNREACH at once.
 
 The numbers are the socket's own :class:`~wsasim.timing.TcpTiming` (the network's unless an
-option changed them). A route is computed for every SYN, so a fault set or lifted during an
-attempt takes effect on the next retransmission. After the handshake, :func:`send`,
+option changed them: :mod:`wsasim.connect_controls`), taken when the attempt starts; with a
+``connect_limit`` (TCP_MAXRT) the attempt fails with WSAETIMEDOUT that long after its first
+SYN, whatever its SYNs are doing. A route is computed for every SYN, so a fault set or lifted
+during an attempt takes effect on the next retransmission. After the handshake, :func:`send`,
 :func:`shutdown` and :func:`close` move bytes and FIN between the two sockets (what the
 buffers may hold is :func:`wsasim.readiness.room`; :func:`consumed` frees it); a socket whose
 receiving side was shut down resets the connection when data is queued or arrives (shutdown
@@ -71,7 +73,18 @@ class Handshake:
     ``result`` is None while in progress, then 0 (connected) or the error code.
     """
 
-    __slots__ = ("attempt", "blocking", "result", "rsts", "sock", "syns", "target", "timer")
+    __slots__ = (
+        "attempt",
+        "blocking",
+        "deadline",
+        "result",
+        "rsts",
+        "sock",
+        "syns",
+        "target",
+        "timer",
+        "timing",
+    )
 
     def __init__(self, sock: Socket, target: SockAddr, *, blocking: bool) -> None:
         """Record the attempt and make it the socket's; :meth:`send_syn` starts it."""
@@ -86,8 +99,16 @@ class Handshake:
         self.rsts = 0
         self.timer: Timer | None = None
         self.result: int | None = None
+        #: The socket's timing when the attempt started: a later change is for the next one.
+        self.timing = timing = sock.timing
         network = sock.host.network
         self.attempt = network.new_attempt(sock.host, sock.local, sock.remote)
+        #: TCP_MAXRT's limit on the whole attempt; scheduled before the first SYN, so that it
+        #: wins a tie with an RTO or a refused retry due at the same instant.
+        self.deadline: Timer | None = None
+        if timing.connect_limit is not None:
+            at = network.clock.now + timing.connect_limit
+            self.deadline = network.clock.call_at(at, partial(self.finish, E.WSAETIMEDOUT))
 
     # --- the client's side -------------------------------------------------------------------
 
@@ -118,11 +139,11 @@ class Handshake:
     def _start_rto(self, index: int, sent_at: float) -> None:
         """Time out SYN number ``index``, sent at ``sent_at``, one RTO after it left."""
         network = self.sock.host.network
-        rto = self.sock.timing.rto(index)
+        rto = self.timing.rto(index)
         self.timer = network.clock.call_at(sent_at + rto, self._rto_expired)
 
     def _rto_expired(self) -> None:
-        if self.syns <= self.sock.timing.syn_retransmissions:
+        if self.syns <= self.timing.syn_retransmissions:
             self.send_syn()
         else:
             self.finish(E.WSAETIMEDOUT)
@@ -134,7 +155,7 @@ class Handshake:
         network.record(self.sock.host, "RST from {}", self.target)
         self._cancel_timer()
         self.rsts += 1
-        timing = self.sock.timing
+        timing = self.timing
         if self.rsts > timing.refused_retries:
             self.finish(E.WSAECONNREFUSED)
         else:
@@ -209,6 +230,9 @@ class Handshake:
             return
         if self.timer is not None:
             self._cancel_timer()
+        if self.deadline is not None:
+            self.deadline.cancel()
+            self.deadline = None
         self.result = code
         self.attempt.ended = self.sock.host.network.clock.now
         self.attempt.error = code

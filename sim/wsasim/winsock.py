@@ -31,8 +31,9 @@ from wsaconnect import checks
 from wsaconnect import constants as C
 from wsaconnect import errors as E
 from wsaconnect.addresses import AddressTuple, Name, SockAddr
+from wsaconnect.ordering import LocalAddress
 from wsaconnect.structures import QOS, WSABUF
-from wsasim import blocking, by_list, events, options, readiness, tcp, udp
+from wsasim import blocking, by_list, events, ioctl, options, readiness, tcp, udp
 from wsasim import connect as _connect
 from wsasim import data as _data
 from wsasim._state import (
@@ -75,6 +76,8 @@ EXEMPT = {
     "socket_object": "not a Winsock function: wraps a handle for the layer above",
     "create_message_window": "not a Winsock function: a window of the simulated desktop",
     "get_messages": "not a Winsock function: the window's message queue",
+    "now": "not a Winsock function: the clock of the layer above (the network's)",
+    "local_addresses": "not a Winsock function: the host's addresses, for RFC 6724 ordering",
 }
 
 
@@ -114,6 +117,16 @@ class Winsock:
     def attempts(self) -> list[Attempt]:
         """This host's connection attempts, oldest first (see :class:`wsasim.Attempt`)."""
         return self.host.attempts
+
+    def now(self) -> float:
+        """The network's virtual time: the clock a layer above times itself with (what
+        ``time.monotonic`` is natively)."""
+        return self.host.network.now
+
+    def local_addresses(self) -> list[LocalAddress]:
+        """The host's addresses with their prefix lengths (what GetAdaptersAddresses gives
+        natively), for RFC 6724 source and destination selection."""
+        return self.host.local_addresses()
 
     def socket_object(
         self, s: int, family: int | None = None, type: int | None = None, proto: int = 0
@@ -363,17 +376,45 @@ class Winsock:
 
     @winsock_call(C.SOCKET_ERROR)
     def ioctlsocket(self, s: int, cmd: int, arg: int) -> int:
-        """FIONBIO: ``arg`` non-zero makes the socket non-blocking."""
+        """FIONBIO: ``arg`` non-zero makes the socket non-blocking (:mod:`wsasim.ioctl`)."""
         sock = self._socket(s)
         cmd, arg = checks.integer(cmd, "cmd"), checks.integer(arg, "arg")
         if cmd != C.FIONBIO:
             raise E.error_for_code(E.WSAEINVAL, f"ioctl {cmd:#x} is not supported here")
-        if not arg and sock.registration is not None:
-            # WSAEventSelect/WSAAsyncSelect: the socket can't go back to blocking mode
-            # while a registration is in force.
-            raise E.error_for_code(E.WSAEINVAL, "WSAEventSelect/WSAAsyncSelect in force")
-        sock.nonblocking = bool(arg)
+        ioctl.set_nonblocking(sock, bool(arg))
         return 0
+
+    @winsock_call((C.SOCKET_ERROR, b""))
+    def WSAIoctl(
+        self, s: int, code: int, in_buffer: bytes | None, out_size: int = 0
+    ) -> tuple[int, bytes]:
+        """A control code: ``(0, output bytes)``; FIONBIO and SIO_TCP_INITIAL_RTO are known,
+        any other code is WSAEOPNOTSUPP (the rules are :mod:`wsasim.ioctl`'s)."""
+        code = ioctl.control_code(code, "code")
+        data = ioctl.input_bytes(in_buffer)
+        out_size = checks.integer(out_size, "out_size", 0, 0xFFFFFFFF)
+        sock = self._socket(s)
+        return 0, ioctl.wsaioctl(sock, code, data, out_size)
+
+    @winsock_call(None, needs_network=False, failure_of=lambda code: (code, []))
+    def getaddrinfo(
+        self,
+        nodename: str | None,
+        servicename: str | None,
+        family: int = C.AF_UNSPEC,
+        socktype: int = 0,
+        protocol: int = 0,
+        flags: int = 0,
+    ) -> tuple[int, list[tuple[int, int, int, str, AddressTuple]]]:
+        """GetAddrInfoW over the network's names: ``(0, [(family, socktype, protocol,
+        canonname, sockaddr), ...])``, or ``(code, [])`` with the code also in
+        WSAGetLastError (:mod:`wsasim.addrinfo`). The names are answered as a hosts file
+        would, without the network, so they resolve while it is down."""
+        from wsasim import addrinfo  # the resolver imports the host, which imports this
+
+        return 0, addrinfo.getaddrinfo(
+            self.host, nodename, servicename, family, socktype, protocol, flags
+        )
 
     # --- options ----------------------------------------------------------------------------
 

@@ -11,6 +11,7 @@ from wsaconnect.api import (
     connect_by_list,
     connect_by_name,
     create_connection,
+    staggered_connect,
 )
 from wsaconnect.backend import (
     Backend,
@@ -50,5 +51,6 @@ __all__ = [
     "get_backend",
     "native_backend",
     "raise_for_code",
+    "staggered_connect",
     "use_backend",
 ]

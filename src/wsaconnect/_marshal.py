@@ -6,8 +6,9 @@ of address tuples (remembered in a :class:`~wsaconnect.memo.Memo`), the refusal 
 Winsock would read or write outside the memory it is given (:class:`Rejected`, with WSAEFAULT,
 the code Windows documents for a pointer that is "not a valid part of the user address
 space"), and, through :class:`Marshal` and the cffi ``ffi`` it is given, the C structures:
-``timeval``, WSABUF, QOS, ``fd_set``, SOCKET_ADDRESS_LIST, wide strings, and the SOCKADDRs
-Winsock writes, read back as ``socket``-module tuples.
+``timeval``, WSABUF, QOS, ``fd_set``, SOCKET_ADDRESS_LIST, wide strings, WSAIoctl's buffers,
+GetAddrInfoW's hints and the ADDRINFOW list it returns, and the SOCKADDRs Winsock writes, read
+back as ``socket``-module tuples.
 
 It calls no Winsock function and does not import the compiled module: :mod:`wsaconnect._native`
 (its only importer) makes one :class:`Marshal` with the compiled module's ``ffi``, and the tests
@@ -62,6 +63,19 @@ def signed32(value: object, what: str) -> int:
 def unsigned32(value: object, what: str) -> int:
     """A C ``DWORD``/``u_long``; a negative int is taken as C converts it (-1 is 0xFFFFFFFF)."""
     return c_int(value, what, INT_MIN, U32_MAX) & U32_MAX
+
+
+def in_buffer(value: object) -> bytes | None:
+    """WSAIoctl's input: bytes-like as bytes, or None for a NULL ``lpvInBuffer`` (0 bytes).
+
+    Raises:
+        TypeError: anything else.
+    """
+    if value is None:
+        return None
+    if isinstance(value, (bytes, bytearray, memoryview)):
+        return bytes(value)
+    raise TypeError(f"in_buffer must be bytes or None, not {type(value).__name__}")
 
 
 def handles(values: object, what: str) -> list[int]:
@@ -317,3 +331,38 @@ class Marshal:
         """The ``Reserved`` LPWSAOVERLAPPED of the connect calls: NULL for None; anything else
         a zeroed WSAOVERLAPPED-sized block, valid memory, for Winsock to refuse (WSAEINVAL)."""
         return self.null if value is None else self.ffi.new("char[]", 64)
+
+    def ioctl_buffers(self, data: bytes | None, out_size: int) -> tuple[Any, Any]:
+        """``(lpvInBuffer, lpvOutBuffer)`` of WSAIoctl: copies Winsock may write into (its
+        buffers are LPVOID, not const), NULL for no input or an ``out_size`` of 0."""
+        new, null = self.ffi.new, self.null
+        c_in = null if data is None else new("char[]", data)
+        c_out = null if out_size == 0 else new("char[]", out_size)
+        return c_in, c_out
+
+    def addrinfo_hints(self, family: int, socktype: int, protocol: int, flags: int) -> Any:
+        """GetAddrInfoW's ``pHints``: those four fields, every other one zero or NULL (the
+        page: they "must be zero or NULL")."""
+        hints = self.ffi.new("ADDRINFOW *")
+        hints.ai_flags, hints.ai_family = flags, family
+        hints.ai_socktype, hints.ai_protocol = socktype, protocol
+        return hints
+
+    def addrinfo_list(self, first: Any) -> list[tuple[int, int, int, str, AddressTuple]]:
+        """The ``ADDRINFOW`` list from ``first`` as ``(family, socktype, protocol, canonname,
+        sockaddr)`` tuples ("" for a NULL ``ai_canonname``; an entry whose address is of no
+        family :mod:`wsaconnect.addresses` reads is left out). It does not free the list."""
+        ffi, results = self.ffi, []
+        entry = first
+        while entry != self.null:
+            address = None
+            if entry.ai_addr != self.null:
+                raw = ffi.cast("char *", entry.ai_addr)
+                address = self.address(raw, int(entry.ai_addrlen))
+            if address is not None:
+                name = entry.ai_canonname
+                canonname: str = "" if name == self.null else ffi.string(name)
+                row = (entry.ai_family, entry.ai_socktype, entry.ai_protocol)
+                results.append((int(row[0]), int(row[1]), int(row[2]), canonname, address))
+            entry = entry.ai_next
+        return results

@@ -29,8 +29,11 @@ Speed: cffi's API mode releases the GIL around every call. SOCKADDRs made from t
 remembered; bytes reach C without a copy (the wrappers take ``char *``); each thread reuses its
 own out-buffers, so a blocking call in one thread never shares memory with another.
 
-Conventions beyond the C signatures: ``ioctlsocket`` returns ``rc`` only (the value an output
-command such as FIONREAD writes is not returned, as in the Backend protocol); ``getsockopt``
+Conventions beyond the C signatures: ``WSAIoctl`` is never overlapped and returns ``(rc, the
+bytes written to the output buffer)``; ``getaddrinfo`` takes the hints' four ints and returns
+``(rc, results)`` as the other calls with out-parameters do; ``ioctlsocket`` returns ``rc``
+only (the value an output command such as FIONREAD writes is not returned, as in the Backend
+protocol); ``getsockopt``
 returns options of 1, 2, 4 or 8 bytes as unsigned ints, SO_LINGER as ``(l_onoff, l_linger)``,
 and other sizes as bytes; ``setsockopt`` takes an int or bool (a 4-byte int), bytes, a
 SO_LINGER pair, or None (a NULL ``optval`` with ``optlen`` 0, as SO_UPDATE_CONNECT_CONTEXT
@@ -102,7 +105,9 @@ class NativeBackend:
     """Winsock's low-level functions over ws2_32.dll (see the module docstring).
 
     It is a :class:`~wsaconnect.Backend` and has every capability in
-    :data:`wsaconnect.backend.CAPABILITIES` (:class:`~wsaconnect.backend.SupportsShutdown`).
+    :data:`wsaconnect.backend.CAPABILITIES` (:class:`~wsaconnect.backend.SupportsShutdown`,
+    :class:`~wsaconnect.backend.SupportsWSAIoctl`,
+    :class:`~wsaconnect.backend.SupportsGetaddrinfo`).
     """
 
     def __init__(self) -> None:
@@ -182,6 +187,61 @@ class NativeBackend:
         argp[0] = M.unsigned32(arg, "arg")
         rc: int = lib.ioctlsocket(s, command, argp)
         return rc
+
+    def WSAIoctl(
+        self, s: int, code: int, in_buffer: bytes | None, out_size: int = 0
+    ) -> tuple[int, bytes]:
+        """Winsock ``WSAIoctl``, not overlapped (capability
+        :class:`~wsaconnect.backend.SupportsWSAIoctl`): ``(rc, output bytes)``.
+
+        ``code`` is a DWORD (given unsigned or as its signed pattern); ``in_buffer`` is copied
+        into a buffer of its own length (None: NULL and 0 bytes); the output buffer has
+        ``out_size`` bytes (0: NULL). On success the first ``lpcbBytesReturned`` bytes come
+        back; on failure ``b""``, and Winsock's code is in WSAGetLastError.
+        """
+        command = M.unsigned32(code, "code")
+        data = M.in_buffer(in_buffer)
+        size = M.c_int(out_size, "out_size", 0, M.U32_MAX)
+        c_in, c_out = _C.ioctl_buffers(data, size)
+        returned = self._local.dword
+        returned[0] = 0
+        in_size = 0 if data is None else len(data)
+        rc: int = lib.wsac_WSAIoctl(s, command, c_in, in_size, c_out, size, returned)
+        if rc != 0 or c_out == _NULL:
+            return rc, b""
+        count = min(int(returned[0]), size)
+        return rc, ffi.buffer(c_out, count)[:]
+
+    def getaddrinfo(
+        self,
+        nodename: str | None,
+        servicename: str | None,
+        family: int = C.AF_UNSPEC,
+        socktype: int = 0,
+        protocol: int = 0,
+        flags: int = 0,
+    ) -> tuple[int, list[tuple[int, int, int, str, AddressTuple]]]:
+        """Winsock ``GetAddrInfoW`` (capability :class:`~wsaconnect.backend.SupportsGetaddrinfo`):
+        ``(0, [(family, socktype, protocol, canonname, sockaddr), ...])`` or ``(code, [])``.
+
+        The hints are the four ints (every other ADDRINFOW field zero); the list is read, then
+        freed with FreeAddrInfoW.
+        """
+        node, service = _C.wide(nodename, "nodename"), _C.wide(servicename, "servicename")
+        hints = _C.addrinfo_hints(
+            family=M.c_int(family, "family"),
+            socktype=M.c_int(socktype, "socktype"),
+            protocol=M.c_int(protocol, "protocol"),
+            flags=M.c_int(flags, "flags"),
+        )
+        result = ffi.new("ADDRINFOW **")
+        rc: int = lib.GetAddrInfoW(node, service, hints, result)
+        if rc != 0:
+            return rc, []
+        try:
+            return rc, _C.addrinfo_list(result[0])
+        finally:
+            lib.FreeAddrInfoW(result[0])
 
     def setsockopt(self, s: int, level: int, optname: int, value: object) -> int:
         data: Any

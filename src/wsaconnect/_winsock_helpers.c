@@ -52,6 +52,7 @@
 #define WSAC_SOCKADDR_STORAGE_SIZE ((int)sizeof(SOCKADDR_STORAGE))
 #define WSAC_WSA_INVALID_EVENT ((uintptr_t)WSA_INVALID_EVENT)
 #define WSAC_FD_SETSIZE FD_SETSIZE
+#define WSAC_TCP_INITIAL_RTO_PARAMETERS_SIZE ((int)sizeof(TCP_INITIAL_RTO_PARAMETERS))
 
 static int wsac_bind(SOCKET s, const char *name, int namelen)
 { return bind(s, (const struct sockaddr *)name, namelen); }
@@ -77,6 +78,10 @@ static int wsac_sendto(SOCKET s, const char *buf, int len, int flags, const char
 
 static int wsac_recvfrom(SOCKET s, char *buf, int len, int flags, char *from, int *fromlen)
 { return recvfrom(s, buf, len, flags, (struct sockaddr *)from, fromlen); }
+
+static int wsac_WSAIoctl(SOCKET s, DWORD code, char *in, DWORD in_size, char *out,
+                         DWORD out_size, DWORD *bytes_returned)
+{ return WSAIoctl(s, code, in, in_size, out, out_size, bytes_returned, NULL, NULL); }
 
 /* Run-time resolution. A static import of WSAConnectByList loads under Wine 8, which does not
    export it, but calling it aborts the process (docs/wine.md): look it up instead. The

@@ -21,7 +21,7 @@ from dataclasses import dataclass
 from typing import Any, Protocol, runtime_checkable
 
 from wsaconnect import addresses as A
-from wsaconnect import checks
+from wsaconnect import checks, staggered
 from wsaconnect import constants as C
 from wsaconnect.addresses import AddressTuple, Name, SockAddr
 from wsaconnect.backend import Backend, current_backend
@@ -55,17 +55,22 @@ class RecordsAttempts(Protocol):
 
 @dataclass(frozen=True)
 class Connection:
-    """The outcome of connect_by_list/connect_by_name.
+    """The outcome of connect_by_list/connect_by_name/staggered_connect.
 
     Attributes:
         local: the local address (as getsockname gives it).
         remote: the remote address (as getpeername gives it).
-        attempts: the attempts made, where the backend records them (the simulator); else ().
+        attempts: the attempts made, where the backend records them (the simulator), and
+            always for staggered_connect (timed with the backend's clock); else ().
+        socket: the connected socket staggered_connect made; None otherwise.
     """
 
     local: AddressTuple | None
     remote: AddressTuple | None
     attempts: tuple[AttemptRecord, ...] = ()
+    #: The connected socket, which the caller owns (:func:`staggered_connect`); None for the
+    #: calls that connect the caller's own socket.
+    socket: Any = None
 
 
 @runtime_checkable
@@ -309,3 +314,53 @@ def create_connection(
         chosen.WSASetLastError(code)
         raise
     return chosen.socket_object(s, C.AF_INET6, C.SOCK_STREAM, C.IPPROTO_TCP)
+
+
+def staggered_connect(
+    addresses: Iterable[AddressTuple],
+    *,
+    delay: float = staggered.DEFAULT_DELAY,
+    timeout: float | None = None,
+    interleave: int = 1,
+    all_errors: bool = False,
+    backend: Backend | None = None,
+) -> Connection:
+    """Happy Eyeballs (RFC 8305) over non-blocking WSAConnect: the first of ``addresses`` to
+    connect (see :mod:`wsaconnect.staggered` for the algorithm and its sources).
+
+    ``addresses`` are ``(host, port)`` tuples; a host that is a name is resolved through the
+    backend's getaddrinfo. A new attempt starts every ``delay`` seconds or as soon as the last
+    one fails; ``timeout`` is a hard deadline for the whole call; ``interleave`` is how many
+    addresses of the first family come before the other family's first.
+
+    Returns:
+        a :class:`Connection` whose ``socket`` is the connected socket (the caller owns it: a
+        ``socket.socket`` natively, a simulator socket on the simulator) and whose
+        ``attempts`` are every attempt, timed with the backend's clock.
+
+    Raises:
+        TimeoutError: WSAETIMEDOUT, the deadline passed (every attempt is closed).
+        WinsockError: every attempt failed: the first attempt's error.
+        ExceptionGroup: every attempt failed, with ``all_errors=True``: all their errors.
+        TypeError, ValueError: a bad argument, named.
+    """
+    seconds = checks.seconds(delay, "delay")
+    deadline = None if timeout is None else checks.seconds(timeout, "timeout")
+    first_count = checks.integer(interleave, "interleave", 1)
+    if not isinstance(all_errors, bool):
+        raise TypeError(f"all_errors must be a bool, not {type(all_errors).__name__}")
+    if isinstance(addresses, (str, bytes)) or not isinstance(addresses, Iterable):
+        raise TypeError("addresses must be an iterable of (host, port) tuples")
+    chosen = _backend_for(None, backend)
+    destinations = staggered.resolve(chosen, list(addresses))
+    handle, remote, attempts = staggered.race(
+        chosen,
+        destinations,
+        delay=seconds,
+        deadline=deadline,
+        interleave=first_count,
+        all_errors=all_errors,
+    )
+    sock = chosen.socket_object(handle, remote.family, C.SOCK_STREAM, C.IPPROTO_TCP)
+    rc, local = chosen.getsockname(handle)
+    return Connection(local if rc == 0 else None, remote.to_tuple(), tuple(attempts), sock)

@@ -12,7 +12,8 @@ method to it would silently turn every such object written before into a non-bac
 (``isinstance`` fails, and ``use_backend`` refuses it). So :class:`Backend` is frozen: its
 methods are the core, pinned by a test, and it does not change. Each later function is a
 *capability*: a small ``runtime_checkable`` Protocol of its own named ``Supports<Name>``
-(:class:`SupportsShutdown` is the first), listed in :data:`CAPABILITIES`. Both shipped backends
+(:class:`SupportsShutdown` is the first, then :class:`SupportsWSAIoctl` and
+:class:`SupportsGetaddrinfo`), listed in :data:`CAPABILITIES`. Both shipped backends
 implement every capability. Code that needs one asks with :func:`require`, which returns the
 backend or raises a TypeError naming the capability and the missing method; code that can do
 without one tests ``isinstance(backend, SupportsX)`` and takes another way (docs/api.md,
@@ -159,8 +160,52 @@ class SupportsShutdown(Protocol):
     def shutdown(self, s: int, how: int) -> int: ...
 
 
+#: One getaddrinfo result: ``(family, socktype, protocol, canonname, sockaddr)``, with
+#: Windows' AF_* numbers and the sockaddr as every other call returns one.
+AddrInfo = tuple[int, int, int, str, AddressTuple]
+
+
+@runtime_checkable
+class SupportsWSAIoctl(Protocol):
+    """Winsock's ``WSAIoctl`` without overlapped I/O: a control code on a socket.
+
+    ``in_buffer`` is the input bytes (``lpvInBuffer``/``cbInBuffer``; None for NULL, 0 bytes),
+    ``out_size`` the size of the output buffer (0: none). Returns ``(0, output bytes)``, the
+    first ``lpcbBytesReturned`` bytes, or ``(SOCKET_ERROR, b"")`` with the code in
+    WSAGetLastError (Microsoft's "WSAIoctl function (winsock2.h)" page: WSAEOPNOTSUPP for a code
+    the provider does not support, WSAEINVAL for an input it refuses, WSAENOTSOCK, ...). Both
+    backends know at least FIONBIO and SIO_TCP_INITIAL_RTO (docs/api.md).
+    """
+
+    def WSAIoctl(
+        self, s: int, code: int, in_buffer: bytes | None, out_size: int = 0
+    ) -> tuple[int, bytes]: ...
+
+
+@runtime_checkable
+class SupportsGetaddrinfo(Protocol):
+    """Winsock's ``GetAddrInfoW``: a node and a service resolved to socket addresses.
+
+    Takes the hints as arguments (``family``, ``socktype``, ``protocol``, ``flags``: the
+    ``ADDRINFOW`` fields, Windows' AF_* and AI_* numbers). Returns what C returns with its
+    out-parameter: ``(0, [AddrInfo, ...])``, or ``(code, [])`` with the Windows Sockets error
+    code (the GetAddrInfoW page: "Failure returns a nonzero Windows Sockets error code":
+    WSAHOST_NOT_FOUND for an unknown name, WSATYPE_NOT_FOUND for an unknown service, ...).
+    """
+
+    def getaddrinfo(
+        self,
+        nodename: str | None,
+        servicename: str | None,
+        family: int = 0,
+        socktype: int = 0,
+        protocol: int = 0,
+        flags: int = 0,
+    ) -> tuple[int, list[AddrInfo]]: ...
+
+
 #: Every capability protocol, in the order they were added.
-CAPABILITIES: tuple[type, ...] = (SupportsShutdown,)
+CAPABILITIES: tuple[type, ...] = (SupportsShutdown, SupportsWSAIoctl, SupportsGetaddrinfo)
 
 _Capability = TypeVar("_Capability")
 

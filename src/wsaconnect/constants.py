@@ -104,6 +104,38 @@ FIONREAD = 0x4004667F
 FIONBIO = 0x8004667E
 SIOCATMARK = 0x40047307
 
+# --- WSAIoctl control codes (winsock2.h, mstcpip.h) ------------------------------------------
+#: The "vendor" family of WSAIoctl codes (winsock2.h: ``IOC_VENDOR``), and ``IOC_IN``: the
+#: code takes an input buffer. ``_WSAIOW(x, y)`` is ``IOC_IN | x | y``.
+IOC_IN = 0x80000000
+IOC_VENDOR = 0x18000000
+#: mstcpip.h: ``_WSAIOW(IOC_VENDOR, 17)``; its input is a TCP_INITIAL_RTO_PARAMETERS
+#: (Microsoft's "SIO_TCP_INITIAL_RTO Control Code" page).
+SIO_TCP_INITIAL_RTO = IOC_IN | IOC_VENDOR | 17
+
+# --- TCP_INITIAL_RTO_PARAMETERS values (mstcpip.h) -------------------------------------------
+#: ``(USHORT)-1``: leave Rtt to the administrator-configured setting.
+TCP_INITIAL_RTO_UNSPECIFIED_RTT = 0xFFFF
+#: ``(UCHAR)-1``: leave MaxSynRetransmissions to the administrator-configured setting.
+TCP_INITIAL_RTO_UNSPECIFIED_MAX_SYN_RETRANSMISSIONS = 0xFF
+#: The system default Rtt.
+TCP_INITIAL_RTO_DEFAULT_RTT = 0
+#: The system default MaxSynRetransmissions.
+TCP_INITIAL_RTO_DEFAULT_MAX_SYN_RETRANSMISSIONS = 0
+#: ``(UCHAR)-2``: no SYN retransmission at all.
+TCP_INITIAL_RTO_NO_SYN_RETRANSMISSIONS = 0xFE
+#: ``sizeof(TCP_INITIAL_RTO_PARAMETERS)``: a USHORT and a UCHAR, padded to 4 bytes.
+TCP_INITIAL_RTO_PARAMETERS_SIZE = 4
+
+# --- getaddrinfo flags (ws2def.h: the ai_flags of ADDRINFOW) -----------------------------------
+AI_PASSIVE = 0x00000001
+AI_CANONNAME = 0x00000002
+AI_NUMERICHOST = 0x00000004
+AI_NUMERICSERV = 0x00000008
+AI_ALL = 0x00000100
+AI_ADDRCONFIG = 0x00000400
+AI_V4MAPPED = 0x00000800
+
 # --- Message flags --------------------------------------------------------------------------
 MSG_OOB = 0x1
 MSG_PEEK = 0x2

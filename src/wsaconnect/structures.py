@@ -1,18 +1,22 @@
-"""The Winsock structures WSAConnect takes: WSABUF, FLOWSPEC and QOS, as Python value objects.
+"""The Winsock structures the low-level calls take, as Python value objects: WSABUF, FLOWSPEC
+and QOS (WSAConnect), and TCP_INITIAL_RTO_PARAMETERS (WSAIoctl's SIO_TCP_INITIAL_RTO).
 
 This module owns their shape and the type and range checks on their fields; what a backend
 does with them (WSAEFAULT for a WSABUF whose ``len`` exceeds its buffer, WSAEOPNOTSUPP for a
-service type no provider offers) belongs to the backends.
+service type no provider offers, the connect timing SIO_TCP_INITIAL_RTO sets) belongs to the
+backends.
 
 ``WSABUF`` is mutable because it is also an out-parameter: WSAConnect sets ``callee_data.len``
-to the number of bytes the peer sent back (0 over TCP/IP). ``FLOWSPEC`` and ``QOS`` are
-immutable values.
+to the number of bytes the peer sent back (0 over TCP/IP). ``FLOWSPEC``, ``QOS`` and
+``TcpInitialRtoParameters`` are immutable values.
 """
 
 from __future__ import annotations
 
+import struct
 from dataclasses import dataclass, field, fields
 
+from wsaconnect import checks
 from wsaconnect import constants as C
 
 _U32_MAX = 0xFFFFFFFF
@@ -124,3 +128,68 @@ class QOS:
                 "QOS.provider_specific must be a WSABUF or None, "
                 f"not {type(self.provider_specific).__name__}"
             )
+
+
+#: ``TCP_INITIAL_RTO_PARAMETERS { USHORT Rtt; UCHAR MaxSynRetransmissions; }`` (mstcpip.h),
+#: little-endian with its padding byte: ``sizeof`` is 4 (the native tests compare it).
+_RTO_PARAMETERS = struct.Struct("<HBx")
+
+
+@dataclass(frozen=True)
+class TcpInitialRtoParameters:
+    """``TCP_INITIAL_RTO_PARAMETERS`` (mstcpip.h): the input of ``SIO_TCP_INITIAL_RTO``.
+
+    Microsoft's "TCP_INITIAL_RTO_PARAMETERS structure" page: ``Rtt`` is the initial round trip
+    time estimate in milliseconds, from which the retransmission timeout is computed;
+    ``MaxSynRetransmissions`` the number of retransmissions before the connection setup fails.
+    ``TCP_INITIAL_RTO_UNSPECIFIED_*`` (the defaults here) leave a field to the administrator's
+    setting, ``TCP_INITIAL_RTO_DEFAULT_*`` (0) ask for the system default, and
+    ``TCP_INITIAL_RTO_NO_SYN_RETRANSMISSIONS`` for no SYN retransmission at all: what Go
+    (golang/go#23366) and libuv (PR #2896) set on loopback connects, as
+    :data:`NO_SYN_RETRANSMISSIONS` does.
+
+    Attributes:
+        rtt: a USHORT, 0..0xFFFF.
+        max_syn_retransmissions: a UCHAR, 0..0xFF.
+
+    Raises:
+        TypeError: a field is not an int.
+        ValueError: a field is outside its C type.
+    """
+
+    rtt: int = C.TCP_INITIAL_RTO_UNSPECIFIED_RTT
+    max_syn_retransmissions: int = C.TCP_INITIAL_RTO_UNSPECIFIED_MAX_SYN_RETRANSMISSIONS
+
+    def __post_init__(self) -> None:
+        checks.integer(self.rtt, "TcpInitialRtoParameters.rtt", 0, 0xFFFF)
+        checks.integer(
+            self.max_syn_retransmissions,
+            "TcpInitialRtoParameters.max_syn_retransmissions",
+            0,
+            0xFF,
+        )
+
+    def pack(self) -> bytes:
+        """The structure's 4 bytes, as WSAIoctl's ``lpvInBuffer`` holds it."""
+        return _RTO_PARAMETERS.pack(self.rtt, self.max_syn_retransmissions)
+
+    @classmethod
+    def unpack(cls, data: bytes) -> TcpInitialRtoParameters:
+        """The structure at the start of ``data`` (its padding byte is ignored).
+
+        Raises:
+            ValueError: ``data`` is shorter than the structure.
+        """
+        if len(data) < _RTO_PARAMETERS.size:
+            raise ValueError(
+                f"TCP_INITIAL_RTO_PARAMETERS is {_RTO_PARAMETERS.size} bytes, not {len(data)}"
+            )
+        rtt, count = _RTO_PARAMETERS.unpack_from(data)
+        return cls(rtt, count)
+
+
+#: Rtt unspecified and no SYN retransmission: a refused loopback connect fails in one round
+#: trip instead of about 2 s (docs/windows.md, "Refused connects and the controls").
+NO_SYN_RETRANSMISSIONS = TcpInitialRtoParameters(
+    max_syn_retransmissions=C.TCP_INITIAL_RTO_NO_SYN_RETRANSMISSIONS
+)

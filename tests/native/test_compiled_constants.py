@@ -44,3 +44,13 @@ def test_structures_have_the_windows_sizes() -> None:
     assert ffi.sizeof("FLOWSPEC") == 32
     assert ffi.sizeof("WSABUF") == 2 * struct.calcsize("P")
     assert ffi.sizeof("WSANETWORKEVENTS") == 44
+
+
+def test_tcp_initial_rto_parameters_packs_as_the_c_structure() -> None:
+    from wsaconnect.structures import TcpInitialRtoParameters
+
+    assert ffi.sizeof("TCP_INITIAL_RTO_PARAMETERS") == C.TCP_INITIAL_RTO_PARAMETERS_SIZE
+    c_value = ffi.new("TCP_INITIAL_RTO_PARAMETERS *", [1000, 0xFE])
+    raw = ffi.buffer(c_value)[:]
+    assert raw[:3] == TcpInitialRtoParameters(1000, 0xFE).pack()[:3]
+    assert len(raw) == len(TcpInitialRtoParameters(1000, 0xFE).pack())

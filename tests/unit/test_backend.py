@@ -22,7 +22,9 @@ from wsaconnect.backend import (
     ENVIRONMENT_VARIABLE,
     Backend,
     BackendUnavailable,
+    SupportsGetaddrinfo,
     SupportsShutdown,
+    SupportsWSAIoctl,
     protocol_methods,
     require,
 )
@@ -126,7 +128,7 @@ def test_a_simulated_host_winsock_is_a_backend() -> None:
 
 
 def test_capabilities_are_runtime_checkable_protocols_apart_from_the_core() -> None:
-    assert list(CAPABILITIES) == [SupportsShutdown]
+    assert list(CAPABILITIES) == [SupportsShutdown, SupportsWSAIoctl, SupportsGetaddrinfo]
     for capability in CAPABILITIES:
         assert capability.__name__.startswith("Supports")
         methods = protocol_methods(capability)
@@ -137,6 +139,23 @@ def test_capabilities_are_runtime_checkable_protocols_apart_from_the_core() -> N
 
 def test_supports_shutdown_is_exactly_shutdown() -> None:
     assert protocol_methods(SupportsShutdown) == ["shutdown"]
+
+
+def test_supports_wsaioctl_and_getaddrinfo_are_exactly_their_call() -> None:
+    assert protocol_methods(SupportsWSAIoctl) == ["WSAIoctl"]
+    assert protocol_methods(SupportsGetaddrinfo) == ["getaddrinfo"]
+
+
+def test_a_core_only_backend_lacks_wsaioctl_and_getaddrinfo_and_require_names_them() -> None:
+    fake = make_fake_backend()
+    pairs: list[tuple[type, str]] = [
+        (SupportsWSAIoctl, "WSAIoctl"),
+        (SupportsGetaddrinfo, "getaddrinfo"),
+    ]
+    for capability, method in pairs:
+        assert not isinstance(fake, capability)
+        with pytest.raises(TypeError, match=rf"has no {method}\(\).*{capability.__name__}"):
+            require(fake, capability, "backend")
 
 
 def test_a_core_only_backend_is_still_a_backend_but_lacks_shutdown() -> None:

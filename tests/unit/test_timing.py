@@ -27,7 +27,8 @@ def test_the_largest_counts_are_accepted_and_stay_finite() -> None:
     timing = TcpTiming(syn_retransmissions=MAX_RETRANSMISSIONS, refused_retries=255)
     assert MAX_RETRANSMISSIONS == 255  # MaxSynRetransmissions is a UCHAR (mstcpip.h)
     assert math.isfinite(timing.connect_timeout)
-    assert timing.rto(255) == 3.0 * 2.0**255
+    assert timing.rto(255) == 60.0  # the doubling stops at max_rto
+    assert TcpTiming(max_rto=2**31 - 1).rto(255) == 2**31 - 1
 
 
 @pytest.mark.parametrize("field", ["initial_rto", "refused_retry_interval"])
@@ -85,3 +86,37 @@ def test_an_rto_or_interval_above_a_timeval_is_a_value_error() -> None:
 def test_the_largest_rto_doubled_255_times_stays_finite() -> None:
     timing = TcpTiming(initial_rto=2**31 - 1, syn_retransmissions=255)
     assert timing.connect_timeout < float("inf")
+
+
+def test_the_rto_doubles_up_to_max_rto_then_stays() -> None:
+    # The IPPROTO_TCP options page: "up to its maximum value of 60sec and then stays there".
+    timing = TcpTiming(initial_rto=1.0, syn_retransmissions=6)
+    assert [timing.rto(i) for i in range(8)] == [1.0, 2.0, 4.0, 8.0, 16.0, 32.0, 60.0, 60.0]
+    assert timing.connect_timeout == 123.0  # measured on Windows (SciQLop/speasy PR 344)
+    assert TcpTiming(initial_rto=100.0).rto(0) == 60.0
+
+
+def test_a_connect_limit_ends_the_schedule_early() -> None:
+    assert TcpTiming(connect_limit=5).connect_timeout == 5.0
+    assert TcpTiming(connect_limit=30.0).connect_timeout == 21.0
+    assert TcpTiming(connect_limit=0xFFFFFFFF).connect_limit == float(0xFFFFFFFF)
+    assert type(TcpTiming(connect_limit=5).connect_limit) is float
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "error", "message"),
+    [
+        ({"max_rto": 0}, ValueError, r"^max_rto .* > 0"),
+        ({"max_rto": math.nan}, ValueError, r"^max_rto "),
+        ({"max_rto": "60"}, TypeError, r"^max_rto "),
+        ({"connect_limit": -1}, ValueError, r"^connect_limit "),
+        ({"connect_limit": 2.0**32}, ValueError, r"^connect_limit must be at most"),
+        ({"connect_limit": math.inf}, ValueError, r"^connect_limit "),
+        ({"connect_limit": "5"}, TypeError, r"^connect_limit "),
+    ],
+)
+def test_max_rto_and_connect_limit_are_checked(
+    kwargs: dict[str, object], error: type[Exception], message: str
+) -> None:
+    with pytest.raises(error, match=message):
+        TcpTiming(**kwargs)  # type: ignore[arg-type]
