@@ -8,7 +8,9 @@ SYN timeout takes microseconds.
     client = net.add_host("client", ["192.0.2.10/24"])
     ws = client.winsock          # the low-level API of docs/api.md
 
-``wsasim.Server`` (what ``host.serve`` returns) is imported on first use: it brings asyncio in.
+``wsasim.Server`` (what ``host.serve`` returns), ``wsasim.new_event_loop(host)`` and
+``wsasim.run(coro, host)`` (asyncio on the virtual clock: docs/asyncio.md) are imported on first
+use: they bring asyncio in.
 """
 
 from typing import TYPE_CHECKING
@@ -26,6 +28,7 @@ from wsasim.timing import TcpTiming
 from wsasim.winsock import Winsock
 
 if TYPE_CHECKING:
+    from wsasim.loop import new_event_loop, run
     from wsasim.serve import Server
 
 __all__ = [
@@ -48,15 +51,22 @@ __all__ = [
     "Timer",
     "Winsock",
     "default_network",
+    "new_event_loop",
     "patch",
     "reset_default_network",
+    "run",
 ]
 
 
 def __getattr__(name: str) -> object:
-    """``wsasim.Server``, imported when first asked for (PEP 562)."""
+    """``wsasim.Server``, ``wsasim.new_event_loop`` and ``wsasim.run``, imported when first
+    asked for (PEP 562)."""
     if name == "Server":
         from wsasim.serve import Server
 
         return Server
+    if name in ("new_event_loop", "run"):
+        from wsasim import loop
+
+        return getattr(loop, name)
     raise AttributeError(f"module 'wsasim' has no attribute {name!r}")

@@ -13,6 +13,16 @@ Fixtures:
 * ``wsasim_patch``: ``wsasim.patch(wsasim_client)`` for the test: unmodified ``socket``-module
   code (``socket.create_connection``, ``http.client``, ``requests``...) runs as the client host,
   on the virtual clock.
+* ``wsasim_loop``: ``wsasim.new_event_loop(wsasim_client)``, an asyncio event loop of the client
+  host on the virtual clock (docs/asyncio.md), closed after the test as ``asyncio.run`` closes
+  its loop (its tasks cancelled, asynchronous generators and executor shut down).
+
+Marker:
+
+* ``@pytest.mark.wsasim_asyncio``: the ``async def`` test runs to completion on
+  ``wsasim_loop`` (``loop.run_until_complete``), so it awaits as the client host, in virtual
+  time; the test may ask for any fixture, ``wsasim_network`` and ``wsasim_loop`` included.
+  pytest-asyncio is not needed (and an unmarked ``async def`` test is left to pytest as usual).
 
 Example: testing an application's reconnect logic::
 
@@ -23,11 +33,25 @@ Example: testing an application's reconnect logic::
         sock = my_app.connect_with_retry([("2001:db8::20", 443), ("192.0.2.20", 443)])
         assert sock.getpeername()[0] == "::ffff:192.0.2.20"
         assert wsasim_network.now == pytest.approx(21.001)  # one whole SYN timeout
+
+The same in asyncio::
+
+    @pytest.mark.wsasim_asyncio
+    @pytest.mark.wsasim_profile("windows")
+    async def test_happy_eyeballs(wsasim_network, wsasim_server):
+        wsasim_server("192.0.2.20/24", "2001:db8::20/64", ports=[443])
+        wsasim_network.add_name("app.example", ["2001:db8::20", "192.0.2.20"])
+        wsasim_network.blackhole("2001:db8::20")
+        _, writer = await asyncio.open_connection("app.example", 443, happy_eyeballs_delay=0.25)
+        writer.close()
+        assert wsasim_network.now == pytest.approx(0.251)  # the delay, then IPv4's round trip
 """
 
 from __future__ import annotations
 
+import inspect
 from collections.abc import Callable, Iterable, Iterator
+from typing import TYPE_CHECKING
 
 import pytest
 
@@ -40,13 +64,24 @@ from wsasim.network import Network
 from wsasim.patch import patch
 from wsasim.winsock import Winsock
 
+if TYPE_CHECKING:
+    import asyncio
+
+#: Where a marked test's event loop waits for ``pytest_pyfunc_call``.
+_LOOP = pytest.StashKey["asyncio.AbstractEventLoop"]()
+
 
 def pytest_configure(config: pytest.Config) -> None:
-    """Register the plugin's marker."""
+    """Register the plugin's markers."""
     config.addinivalue_line(
         "markers",
         'wsasim_profile(name): the wsasim profile of the test\'s network ("documented" or '
         '"windows")',
+    )
+    config.addinivalue_line(
+        "markers",
+        "wsasim_asyncio: run the async def test on wsasim's event loop of the client host "
+        "(the wsasim_loop fixture), in virtual time",
     )
 
 
@@ -99,3 +134,44 @@ def wsasim_patch(wsasim_client: Host) -> Iterator[Host]:
     """``wsasim.patch(wsasim_client)`` for the duration of the test; yields the client host."""
     with patch(wsasim_client) as host:
         yield host
+
+
+@pytest.fixture
+def wsasim_loop(wsasim_client: Host) -> Iterator[asyncio.AbstractEventLoop]:
+    """``wsasim.new_event_loop(wsasim_client)``, closed after the test as ``asyncio.run``
+    closes its loop."""
+    # Imported here: asyncio is not loaded for the tests that do not use it.
+    from wsasim.loop import close_loop, new_event_loop
+
+    loop = new_event_loop(wsasim_client)
+    try:
+        yield loop
+    finally:
+        close_loop(loop)
+
+
+@pytest.fixture(autouse=True)
+def _wsasim_asyncio(request: pytest.FixtureRequest) -> None:
+    """For a test marked ``wsasim_asyncio``: its event loop (``wsasim_loop``), for
+    :func:`pytest_pyfunc_call`. Nothing for the others."""
+    if request.node.get_closest_marker("wsasim_asyncio") is not None:
+        request.node.stash[_LOOP] = request.getfixturevalue("wsasim_loop")
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_pyfunc_call(pyfuncitem: pytest.Function) -> bool | None:
+    """Run a test marked ``wsasim_asyncio`` on its simulator event loop; leave the others."""
+    if pyfuncitem.get_closest_marker("wsasim_asyncio") is None:
+        return None
+    function = pyfuncitem.obj
+    if not inspect.iscoroutinefunction(function):
+        raise TypeError(
+            f"{pyfuncitem.nodeid}: @pytest.mark.wsasim_asyncio marks an async def test, "
+            f"not {function!r}"
+        )
+    funcargs = pyfuncitem.funcargs
+    arguments = {
+        name: funcargs[name] for name in inspect.signature(function).parameters if name in funcargs
+    }
+    pyfuncitem.stash[_LOOP].run_until_complete(function(**arguments))
+    return True
