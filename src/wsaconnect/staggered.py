@@ -27,7 +27,8 @@ code on every backend:
   round trip instead of Windows' 2 s; a backend without WSAIoctl skips it.
 * **Errors**: when every attempt fails, the first attempt's error is raised (as
   ``socket.create_connection`` does), or with ``all_errors=True`` an ``ExceptionGroup`` of
-  every attempt's error (the ``exceptiongroup`` backport on Python 3.10).
+  every attempt's error (the ``exceptiongroup`` backport on Python 3.10); the exception
+  raised carries the attempts as ``exc.attempts``, the deadline's ``TimeoutError`` too.
 
 The clock is the backend's (``backend.now()`` where it has one: the simulator's virtual
 clock), else ``time.monotonic``; every attempt is recorded with it (:class:`Attempt`), which
@@ -36,6 +37,7 @@ gives the timeline of a real Windows connect that no Winsock call reports.
 
 from __future__ import annotations
 
+import contextlib
 import sys
 import time
 from collections.abc import Callable, Iterable, Sequence
@@ -149,13 +151,15 @@ class _Race:
             return
         if A.is_loopback(remote.packed):
             _fail_fast(ws, s)
-        if ws.connect(s, remote.to_tuple()) == 0:  # a connect can finish at once (loopback)
-            self.pending.append(_Pending(s, attempt))
-            return
-        code = ws.WSAGetLastError()
-        if code != E.WSAEWOULDBLOCK:
-            self._close_failed(s, attempt, code)
-            return
+        if ws.connect(s, remote.to_tuple()) != 0:  # 0: a connect can finish at once
+            code = ws.WSAGetLastError()
+            if code != E.WSAEWOULDBLOCK:
+                self._close_failed(s, attempt, code)
+                return
+        # The connect bound the socket implicitly: its local address is the source chosen.
+        rc, local = ws.getsockname(s)
+        if rc == 0 and local is not None:
+            attempt.local = A.from_tuple(local)
         self.pending.append(_Pending(s, attempt))
 
     def _ended(self, attempt: Attempt, code: int) -> None:
@@ -261,13 +265,25 @@ def race(
                 return winner.handle, winner.attempt.remote, run.attempts
             if run.failures > failed and queue:
                 next_start = clock()  # RFC 8305 section 5: a failure starts the next at once
-    except BaseException:
+    except BaseException as exc:
         run.cancel_all()
+        _attach(exc, run.attempts)
         raise
     errors = run.errors()
-    if all_errors:
-        raise _ExceptionGroup("staggered_connect: every attempt failed", errors)
-    raise errors[0]
+    failure: BaseException = (
+        _ExceptionGroup("staggered_connect: every attempt failed", errors)
+        if all_errors
+        else errors[0]
+    )
+    _attach(failure, run.attempts)
+    raise failure
+
+
+def _attach(exc: BaseException, attempts: list[Attempt]) -> None:
+    """Give the exception a failed call raises the call's attempts (``exc.attempts``), as
+    :class:`~wsaconnect.api.Connection` has them on success: the timeline of a failure."""
+    with contextlib.suppress(AttributeError, TypeError):  # an exception that takes no attribute
+        exc.attempts = tuple(attempts)  # type: ignore[attr-defined]
 
 
 def resolve(backend: Backend, addresses: Iterable[AddressTuple | Any]) -> list[SockAddr]:

@@ -208,3 +208,23 @@ def test_localhost_fails_fast_where_wsaconnectbylist_takes_two_seconds(w: World)
     sock = wsaconnect.create_connection([("::1", 8080), ("127.0.0.1", 8080)], backend=ws)
     assert w.net.now - start == pytest.approx(2.0)  # WSAConnectByList: Windows' refusal retries
     sock.close()
+
+
+def test_attempts_know_their_source_address(w: World) -> None:
+    w.net.blackhole(V6[0])
+    conn = connect(w, [V6, V4])
+    assert [a.local.host for a in conn.attempts] == ["2001:db8::10", "192.0.2.10"]
+    assert conn.local == (conn.attempts[1].local.host, conn.attempts[1].local.port)
+    conn.socket.close()
+
+
+def test_a_failure_carries_its_attempts(w: World) -> None:
+    for host in (V6[0], V4[0]):
+        w.net.blackhole(host)
+    with pytest.raises(TimeoutError) as timed_out:
+        connect(w, [V6, V4], timeout=1.0)
+    attempts = timed_out.value.attempts  # type: ignore[attr-defined]
+    assert [(a.remote.host, a.started, a.ended, a.outcome) for a in attempts] == [
+        ("2001:db8::20", 0.0, 1.0, "cancelled"),
+        ("192.0.2.20", 0.25, 1.0, "cancelled"),
+    ]
