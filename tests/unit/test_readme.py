@@ -32,3 +32,10 @@ def test_readme_testing_code_you_already_have_runs_as_written() -> None:
     section = text.split("## Testing code you already have")[1]
     example = section.split("```python\n")[1].split("```")[0]
     exec(compile(example, "README.md", "exec"), {})  # its asserts are the test
+
+
+def test_readme_asyncio_on_the_virtual_clock_runs_as_written() -> None:
+    text = README.read_text(encoding="utf-8")
+    section = text.split("## asyncio on the virtual clock")[1]
+    example = section.split("```python\n")[1].split("```")[0]
+    exec(compile(example, "README.md", "exec"), {})  # its asserts are the test
