@@ -35,7 +35,7 @@ from dataclasses import dataclass
 from typing import Any
 
 import wsasim
-from table import Row, print_table, timed
+from table import Row, print_table, speedup, timed
 
 import wsaconnect
 from wsaconnect import constants as C
@@ -223,7 +223,7 @@ def main(argv: Sequence[str] | None = None) -> int:
                         f"{s.label}: {name}",
                         _seconds(value, error),
                         "-" if first else _seconds(*baseline),
-                        "-" if first or value <= 0 else f"{baseline[0] / value:.1f}x faster",
+                        "-" if first or value <= 0 else speedup(baseline[0] / value, 1),
                         goal,
                         met,
                     )

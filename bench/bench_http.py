@@ -28,7 +28,7 @@ import time
 from collections.abc import Callable
 
 import wsasim
-from table import Row, print_table, timed
+from table import Row, print_table, speedup, timed
 
 GOAL_SPEEDUP = 1.0
 BODY = b"x" * 512
@@ -163,7 +163,7 @@ def main(argv: list[str] | None = None) -> int:
                 f"http.client {label}",
                 f"{sim:.1f}",
                 f"{real:.1f} loopback",
-                f"{real / sim:.2f}x faster",
+                speedup(real / sim),
                 f">= {GOAL_SPEEDUP:g}x",
                 real / sim >= GOAL_SPEEDUP,
             )

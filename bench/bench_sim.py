@@ -37,6 +37,7 @@ from dataclasses import dataclass
 
 import wsasim
 from table import Row, print_table, timed
+from table import speedup as speedup_text
 from wsasim.winsock import Winsock
 
 from wsaconnect import constants as C
@@ -343,7 +344,7 @@ def main(argv: list[str] | None = None) -> int:
             "cycle: connect+accept+close, µs",
             f"{sim_us:.1f}",
             f"{real_us:.1f} loopback",
-            f"{speedup:.2f}x faster",
+            speedup_text(speedup),
             f">= {GOAL_SPEEDUP:g}x (aim {AIM_SPEEDUP:g}x)",
             speedup >= GOAL_SPEEDUP,
         ),

@@ -52,3 +52,8 @@ def timed(what: str, fn: Callable[[], object]) -> None:
     start = time.perf_counter()
     fn()
     print(f" ({time.perf_counter() - start:.1f} s)", file=sys.stderr, flush=True)
+
+
+def speedup(ratio: float, digits: int = 2) -> str:
+    """A speed-up ratio as the table says it: "1.52x faster", or "0.91x (slower)" below 1."""
+    return f"{ratio:.{digits}f}x faster" if ratio >= 1 else f"{ratio:.{digits}f}x (slower)"

@@ -19,12 +19,14 @@ conversions and the host OS's constants (:mod:`wsasim.pysocket_args`), waiting a
 
 from __future__ import annotations
 
+import functools
 import operator
 import socket as _socket
 import sys
 import warnings
 from typing import IO, TYPE_CHECKING, Any
 
+from wsaconnect import addresses as A
 from wsaconnect import constants as C
 from wsaconnect import errors as E
 from wsaconnect.addresses import AddressTuple, Name
@@ -116,6 +118,15 @@ def _probe_handle(ws: Winsock, fileno: object, family: int, type: int) -> tuple[
             raise_for_code(ws.WSAGetLastError())
         type = int(value)
     return handle, to_windows_family(family), type, 0
+
+
+@functools.lru_cache(maxsize=1024)
+def _numeric_family(host: str) -> int:
+    """The (Windows) family of a numeric address, 0 for anything else (a name, ``""``)."""
+    try:
+        return A.parse_host(host)[0]
+    except ValueError:
+        return 0
 
 
 class SimSocket(DataMethods):
@@ -277,6 +288,8 @@ class SimSocket(DataMethods):
         # own check says so for a tuple of the wrong length.
         if not (len(address) == 2 if self._family == C.AF_INET else 2 <= len(address) <= 4):
             return address
+        if _numeric_family(host) == self._family:
+            return address  # setipaddr's first step: a numeric address of the family is itself
         from wsasim.resolver import Resolver  # it needs wsasim.host, which needs this module
 
         return (Resolver(self._ws.host).setipaddr(host, self._family), *address[1:])
