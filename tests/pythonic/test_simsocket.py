@@ -8,23 +8,12 @@ import pytest
 import wsasim
 
 import wsaconnect
-from tests.world import add_client, add_server
 from wsaconnect import errors as E
 
 
 @pytest.fixture
-def net() -> wsasim.Network:
-    return wsasim.Network(latency=0.001)
-
-
-@pytest.fixture
-def client(net: wsasim.Network) -> wsasim.Host:
-    return add_client(net)
-
-
-@pytest.fixture
-def server(net: wsasim.Network) -> wsasim.Host:
-    host = add_server(net)
+def server(bare_server: wsasim.Host) -> wsasim.Host:
+    host = bare_server
     host.listen(443)
     return host
 

@@ -33,18 +33,8 @@ SERVER = "192.0.2.20"
 
 
 @pytest.fixture
-def net() -> wsasim.Network:
-    return wsasim.Network(latency=0.001)
-
-
-@pytest.fixture
-def client(net: wsasim.Network) -> wsasim.Host:
-    return add_client(net)
-
-
-@pytest.fixture
-def server(net: wsasim.Network) -> wsasim.Host:
-    return add_server(net)
+def server(bare_server: wsasim.Host) -> wsasim.Host:
+    return bare_server
 
 
 @pytest.fixture
