@@ -85,11 +85,51 @@ static int wsac_WSAIoctl(SOCKET s, DWORD code, char *in, DWORD in_size, char *ou
 
 /* Run-time resolution. A static import of WSAConnectByList loads under Wine 8, which does not
    export it, but calling it aborts the process (docs/wine.md): look it up instead. The
-   cache is one pointer; a race resolves twice to the same value. */
+   cache is one pointer; a race resolves twice to the same value.
+
+   WSAC_REFERENCE_PROVIDER is defined only by the Wine test build (build_ffi.py, when
+   tools/wine/run-native-tests sets WSACONNECT_REFERENCE_PROVIDER=1), never in release wheels or
+   the sdist's default build: then a name ws2_32 lacks is looked up in wsac_reference.dll, the
+   reference provider of tools/wine/wsac_reference.c, loaded from the extension's directory. */
+#ifdef WSAC_REFERENCE_PROVIDER
+#include <wchar.h>
+
+static HMODULE wsac_reference_module(void)
+{
+    static HMODULE module;
+    HMODULE self = NULL;
+    wchar_t path[MAX_PATH];
+    DWORD n;
+    wchar_t *slash;
+    if (module != NULL)
+        return module;
+    if (!GetModuleHandleExW(GET_MODULE_HANDLE_EX_FLAG_FROM_ADDRESS |
+                                GET_MODULE_HANDLE_EX_FLAG_UNCHANGED_REFCOUNT,
+                            (LPCWSTR)(void *)wsac_reference_module, &self))
+        return NULL;
+    n = GetModuleFileNameW(self, path, MAX_PATH);
+    if (n == 0 || n >= MAX_PATH)
+        return NULL;
+    slash = wcsrchr(path, L'\\');
+    if (slash == NULL || (size_t)(slash - path) + 20 >= MAX_PATH)
+        return NULL;
+    wcscpy(slash + 1, L"wsac_reference.dll");
+    module = LoadLibraryW(path);
+    return module;
+}
+#endif
+
 static FARPROC wsac_resolve(const char *name)
 {
     HMODULE ws2 = GetModuleHandleW(L"ws2_32.dll");
-    return ws2 == NULL ? NULL : GetProcAddress(ws2, name);
+    FARPROC p = ws2 == NULL ? NULL : GetProcAddress(ws2, name);
+#ifdef WSAC_REFERENCE_PROVIDER
+    if (p == NULL) {
+        HMODULE reference = wsac_reference_module();
+        p = reference == NULL ? NULL : GetProcAddress(reference, name);
+    }
+#endif
+    return p;
 }
 
 static FARPROC wsac_cached(FARPROC *slot, const char *name)

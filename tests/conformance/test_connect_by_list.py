@@ -1,21 +1,17 @@
 """WSAConnectByList and WSAConnectByName on loopback, on every backend.
 
-Wine 8 does not export WSAConnectByList at all (docs/wine.md); the native backend then
-reports FALSE with ERROR_PROC_NOT_FOUND, so under Wine those tests are strict expected
-failures. WSAConnectByName works under Wine on an AF_INET socket.
+Wine 8 does not export WSAConnectByList at all (docs/wine.md); under Wine the native run's
+test build calls the reference provider of tools/wine/wsac_reference.c instead (the document
+implemented over Wine's Winsock: not Windows). WSAConnectByName works under Wine on an
+AF_INET socket.
 Scenarios with dead or slow destinations are in tests/sim/test_connect_by_list.py.
 """
 
 from __future__ import annotations
 
-import pytest
-
 from tests.conformance.harness import Env
 from wsaconnect import constants as C
 from wsaconnect import errors as E
-
-#: Wine 8 lacks WSAConnectByList: the native backend reports ERROR_PROC_NOT_FOUND there.
-not_in_wine = pytest.mark.wine_deviation("Wine 8 does not export WSAConnectByList")
 
 
 def dual_stack(env: Env) -> int:
@@ -24,7 +20,6 @@ def dual_stack(env: Env) -> int:
     return s
 
 
-@not_in_wine
 def test_connects_to_an_ipv4_mapped_loopback_listener(env: Env) -> None:
     _, port = env.listener()
     s = dual_stack(env)
@@ -37,7 +32,6 @@ def test_connects_to_an_ipv4_mapped_loopback_listener(env: Env) -> None:
     assert env.ws.setsockopt(s, C.SOL_SOCKET, C.SO_UPDATE_CONNECT_CONTEXT, None) == 0
 
 
-@not_in_wine
 def test_skips_a_refusing_address_and_connects_to_the_next(env: Env) -> None:
     _, port = env.listener()
     closed = env.closed_port()
@@ -48,7 +42,6 @@ def test_skips_a_refusing_address_and_connects_to_the_next(env: Env) -> None:
     assert (ok, remote) == (True, ("::ffff:127.0.0.1", port, 0, 0))
 
 
-@not_in_wine
 def test_every_pair_refused_gives_wsaeconnrefused(env: Env) -> None:
     s = dual_stack(env)
     result = env.ws.WSAConnectByList(s, [("::ffff:127.0.0.1", env.closed_port(), 0, 0)])
@@ -56,7 +49,6 @@ def test_every_pair_refused_gives_wsaeconnrefused(env: Env) -> None:
     assert env.ws.WSAGetLastError() == E.WSAECONNREFUSED
 
 
-@not_in_wine
 def test_bound_socket_is_wsaeinval(env: Env) -> None:
     s = dual_stack(env)
     assert env.ws.bind(s, ("::", 0, 0, 0)) == 0
@@ -64,14 +56,12 @@ def test_bound_socket_is_wsaeinval(env: Env) -> None:
     assert env.ws.WSAGetLastError() == E.WSAEINVAL
 
 
-@not_in_wine
 def test_reserved_must_be_null(env: Env) -> None:
     s = dual_stack(env)
     assert env.ws.WSAConnectByList(s, [("::1", 1, 0, 0)], None, object()) == (False, None, None)
     assert env.ws.WSAGetLastError() == E.WSAEINVAL
 
 
-@not_in_wine
 def test_invalid_socket_is_wsaenotsock(env: Env) -> None:
     s = env.ws.socket(C.AF_INET6, C.SOCK_STREAM, 0)
     env.ws.closesocket(s)

@@ -147,3 +147,35 @@ def test_the_sdist_and_the_package_data_carry_the_c_file() -> None:
         package_data = tomllib.load(file)["tool"]["setuptools"]["package-data"]["wsaconnect"]
     assert "_winsock_helpers.c" in package_data
     assert not any(pattern.endswith("*.c") for pattern in package_data)  # not cffi's _winsock.c
+
+
+# --- The reference provider switch: the Wine test build only ----------------------------------
+
+
+def test_the_reference_provider_is_off_unless_the_environment_asks() -> None:
+    assert build_ffi.reference_provider_requested({}) is False
+    assert build_ffi.reference_provider_requested({build_ffi.REFERENCE_PROVIDER_ENV: "0"}) is False
+    assert build_ffi.reference_provider_requested({build_ffi.REFERENCE_PROVIDER_ENV: "1"}) is True
+
+
+def test_the_default_build_is_the_c_file_unchanged() -> None:
+    text = build_ffi.C_SOURCE_PATH.read_text(encoding="utf-8")
+    assert build_ffi.make_ffibuilder(reference_provider=False)._assigned_source[1] == text
+
+
+def test_the_reference_build_defines_the_switch_ahead_of_the_c_file() -> None:
+    text = build_ffi.C_SOURCE_PATH.read_text(encoding="utf-8")
+    source = build_ffi.make_ffibuilder(reference_provider=True)._assigned_source[1]
+    assert source == "#define WSAC_REFERENCE_PROVIDER 1\n" + text
+
+
+def test_the_reference_provider_is_loaded_only_under_the_switch() -> None:
+    # LoadLibrary is called only inside #ifdef WSAC_REFERENCE_PROVIDER blocks (none nested), so
+    # a default build compiles as it did without them.
+    source = build_ffi.read_c_source()
+    blocks = re.findall(r"#ifdef WSAC_REFERENCE_PROVIDER\n(.*?)#endif", source, re.S)
+    assert blocks
+    assert not any("#if" in block for block in blocks)
+    outside = re.sub(r"#ifdef WSAC_REFERENCE_PROVIDER\n.*?#endif", "", source, flags=re.S)
+    assert "LoadLibrary" in source
+    assert "LoadLibrary" not in outside

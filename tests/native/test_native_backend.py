@@ -16,10 +16,13 @@ from typing import Any
 import pytest
 
 import wsaconnect
+from tests.conformance.harness import running_under_wine
 from wsaconnect import QOS, WSABUF
 from wsaconnect import constants as C
 from wsaconnect import errors as E
 from wsaconnect.backend import Backend
+
+WINE = running_under_wine()
 
 
 def lib() -> Any:
@@ -39,9 +42,36 @@ def listener(ws: Backend, host: str = "127.0.0.1") -> tuple[int, int]:
     return s, name[1]
 
 
+def ws2_32_exports(name: str) -> bool:
+    """Whether ws2_32.dll itself exports ``name`` (not the binding's reference fallback)."""
+    import ctypes
+
+    return hasattr(ctypes.WinDLL("ws2_32"), name)  # type: ignore[attr-defined,unused-ignore]
+
+
+def reference_provider_loaded() -> bool:
+    """Whether the Wine test build's wsac_reference.dll is loaded (tools/wine/wsac_reference.c)."""
+    import ctypes
+
+    kernel32 = ctypes.WinDLL("kernel32")  # type: ignore[attr-defined,unused-ignore]
+    kernel32.GetModuleHandleW.restype = ctypes.c_void_p
+    return bool(kernel32.GetModuleHandleW("wsac_reference.dll"))
+
+
 @pytest.mark.wine_deviation("Wine 8 does not export WSAConnectByList")
 def test_ws2_32_exports_wsaconnectbylist(native: Backend) -> None:
+    assert ws2_32_exports("WSAConnectByList")
     assert lib().wsac_has_export(b"WSAConnectByList") == 1
+
+
+def test_wsaconnectbylist_resolves_to_ws2_32_or_to_the_reference_provider(native: Backend) -> None:
+    # Under Wine the test build falls back to tools/wine/wsac_reference.c (docs/wine.md).
+    if not WINE:
+        assert lib().wsac_has_export(b"WSAConnectByList") == int(ws2_32_exports("WSAConnectByList"))
+        return
+    assert not ws2_32_exports("WSAConnectByList")
+    assert lib().wsac_has_export(b"WSAConnectByList") == 1
+    assert reference_provider_loaded()
 
 
 def test_ws2_32_exports_wsaconnectbynamew(native: Backend) -> None:
@@ -271,7 +301,6 @@ def test_socket_object_is_a_socket_socket_that_owns_the_handle(native: Backend) 
     assert native.WSAGetLastError() == E.WSAENOTSOCK
 
 
-@pytest.mark.wine_deviation("Wine 8 does not export WSAConnectByList")
 def test_create_connection_returns_a_socket_socket(native: Backend) -> None:
     _, port = listener(native)
     with wsaconnect.create_connection([("127.0.0.1", port)], backend=native) as sock:
@@ -349,3 +378,62 @@ def test_a_timeout_no_timeval_can_carry_is_a_value_error_before_the_call(
             native.WSAConnectByList(s, [("127.0.0.1", 9)], timeout)
     finally:
         native.closesocket(s)
+
+
+# --- What the binding passes WSAConnectByList (the reference provider's recording) -------------
+
+
+def test_wsaconnectbylist_receives_the_arguments_byte_for_byte(
+    native: Backend, tmp_path: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Under Wine, wsac_reference.dll appends one line per call to WSAC_REFERENCE_RECORD, written
+    # before any check (tools/wine/wsac_reference.c); a non-NULL Reserved then fails the call
+    # with WSAEINVAL before anything is sent.
+    if not WINE:
+        pytest.skip("the recording is the Wine test build's reference provider's")
+    record = tmp_path / "by_list.txt"
+    monkeypatch.setenv("WSAC_REFERENCE_RECORD", str(record))
+    s = native.socket(C.AF_INET6, C.SOCK_STREAM, 0)
+    try:
+        result = native.WSAConnectByList(
+            s,
+            [("::ffff:127.0.0.1", 80, 0, 0), ("fe80::1", 0x1234, 0, 5)],
+            1.25,
+            object(),
+            local_address_length=28,
+            remote_address_length=None,
+        )
+        assert result == (False, None, None)
+        assert native.WSAGetLastError() == E.WSAEINVAL
+    finally:
+        native.closesocket(s)
+    # SOCKADDR_IN6: family 23 (little-endian), port (big-endian), flowinfo, address, scope_id
+    # (little-endian): 28 bytes.
+    first = "1700" + "0050" + "00000000" + "00000000000000000000ffff7f000001" + "00000000"
+    second = "1700" + "1234" + "00000000" + "fe800000000000000000000000000001" + "05000000"
+    assert record.read_text() == (
+        f"count=2 addr=28:{first},28:{second} llen=28 laddr=SET rlen=NULL raddr=NULL"
+        " timeout=1.250000 reserved=SET\n"
+    )
+
+
+def test_wsaconnectbylist_receives_null_for_no_timeout_and_no_lengths(
+    native: Backend, tmp_path: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    if not WINE:
+        pytest.skip("the recording is the Wine test build's reference provider's")
+    record = tmp_path / "by_list.txt"
+    monkeypatch.setenv("WSAC_REFERENCE_RECORD", str(record))
+    s = native.socket(C.AF_INET, C.SOCK_STREAM, 0)
+    try:
+        result = native.WSAConnectByList(
+            s, [("127.0.0.1", 9)], None, object(), local_address_length=None
+        )
+        assert result == (False, None, None)
+    finally:
+        native.closesocket(s)
+    sockaddr_in = "0200" + "0009" + "7f000001" + "00" * 8
+    assert record.read_text() == (
+        f"count=1 addr=16:{sockaddr_in} llen=NULL laddr=NULL rlen=128 raddr=SET"
+        " timeout=NULL reserved=SET\n"
+    )
