@@ -74,7 +74,7 @@ from wsaconnect import errors as E
 from wsaconnect.addresses import AddressTuple
 from wsaconnect.errors import raise_for_code
 from wsasim.events import MessageWindow
-from wsasim.pysocket import to_host_family, to_windows_option
+from wsasim.pysocket import SimSocket, to_host_family
 
 if TYPE_CHECKING:
     from types import TracebackType
@@ -650,35 +650,32 @@ class TransportSocket:
         """The SOCKET handle (-1 once the socket is closed)."""
         return self._handle if self._ws.host.find_socket(self._handle) else -1
 
-    def _check(self, rc: int) -> None:
-        if rc == C.SOCKET_ERROR:
-            raise_for_code(self._ws.WSAGetLastError())
+    def _sim(self) -> SimSocket:
+        """The socket object behind: SimSocket's own methods, which do not own the handle
+        (``_adopt`` makes no socket that closes itself when collected)."""
+        sock = self._socket()
+        return SimSocket._adopt(self._ws, self._handle, sock.family, sock.type, sock.protocol)
 
     def getsockname(self) -> AddressTuple | None:
         """The local address."""
-        rc, name = self._ws.getsockname(self._handle)
-        self._check(rc)
-        return name
+        return self._sim().getsockname()
 
     def getpeername(self) -> AddressTuple | None:
         """The peer's address (WSAENOTCONN for a listener)."""
-        rc, name = self._ws.getpeername(self._handle)
-        self._check(rc)
-        return name
+        return self._sim().getpeername()
 
-    def getsockopt(self, level: int, optname: int) -> Any:
-        """An option's value (host OS or Windows numbering)."""
-        rc, value = self._ws.getsockopt(self._handle, *to_windows_option(level, optname))
-        self._check(rc)
-        return value
+    def getsockopt(self, level: int, optname: int, *buflen: int) -> Any:
+        """An option's value, as ``socket.socket.getsockopt`` gives it (Lib/asyncio/trsock.py
+        passes it on)."""
+        return self._sim().getsockopt(level, optname, *buflen)
 
-    def setsockopt(self, level: int, optname: int, value: object) -> None:
-        """Set an option (host OS or Windows numbering)."""
-        self._check(self._ws.setsockopt(self._handle, *to_windows_option(level, optname), value))
+    def setsockopt(self, level: int, optname: int, value: Any) -> None:
+        """Set an option, as ``socket.socket.setsockopt`` does."""
+        self._sim().setsockopt(level, optname, value)
 
     def shutdown(self, how: int) -> None:
         """shutdown (asyncio allows it on a transport's socket, behind the transport's back)."""
-        self._check(self._ws.shutdown(self._handle, how))
+        self._sim().shutdown(how)
 
     def settimeout(self, value: float | None) -> None:
         """Only 0: the socket is non-blocking, and stays so."""
